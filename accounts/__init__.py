@@ -1,0 +1,1 @@
+"""Users (e-mail as login), roles, and invitations for coordinators and preceptors."""

@@ -1,0 +1,23 @@
+"""Reads of accounts data, scoped to the user who asks."""
+
+from .models import Invitation, Role
+
+
+def invitations_visible_to(user):
+    """Admins see every invitation; a coordinator those of their own institution; others none."""
+    qs = Invitation.objects.select_related("institution", "invited_by")
+    if user.role == Role.ADMIN:
+        return qs
+    if user.role == Role.COORDINATOR and hasattr(user, "coordinator"):
+        return qs.filter(institution_id=user.coordinator.institution_id)
+    return qs.none()
+
+
+def institutions_user_may_invite_to(user):
+    from rotations.models import Institution
+
+    if user.role == Role.ADMIN:
+        return Institution.objects.all()
+    if user.role == Role.COORDINATOR and hasattr(user, "coordinator"):
+        return Institution.objects.filter(pk=user.coordinator.institution_id)
+    return Institution.objects.none()

@@ -1,0 +1,80 @@
+"""Business logic for accounts: inviting coordinators and preceptors, and accepting invitations."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from preceptors.models import Preceptor
+from rotations.models import Coordinator
+
+from .emails import send_invitation_email
+from .models import Invitation, Role, User
+from .selectors import institutions_user_may_invite_to
+
+
+def invitation_create(*, invited_by: User, email: str, role: str, institution) -> Invitation:
+    """Invite `email` to join `institution` as a coordinator or preceptor, and e-mail the link.
+
+    Admins may invite to any institution, a coordinator only to their own. Refuses an address
+    that already has an account (roles are not combined on one login).
+    """
+    if not institutions_user_may_invite_to(invited_by).filter(pk=institution.pk).exists():
+        raise PermissionDenied("You may not invite people to this institution.")
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "This address already has a Rotamatch account."})
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            email=email, role=role, institution=institution, invited_by=invited_by
+        )
+        send_invitation_email(invitation)
+    return invitation
+
+
+def invitation_revoke(*, invitation: Invitation, revoked_by: User) -> None:
+    """Withdraw a pending invitation; its link stops working at once."""
+    if invitation.status != "pending":
+        raise ValidationError(f"This invitation is already {invitation.status}.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+
+
+def invitation_accept(*, token: str, first_name: str, last_name: str, password: str) -> User:
+    """Create the invited person's account with its role and membership, in one transaction.
+
+    Following the e-mailed link proves the address, so it is stored as verified. The invitation
+    row is locked, so two submissions of the same link create one account.
+    """
+    with transaction.atomic():
+        invitation = (Invitation.objects.pending().select_for_update()
+                      .select_related("institution").filter(token=token).first())
+        if invitation is None:
+            raise ValidationError("This invitation link is no longer valid.")
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError("This address already has a Rotamatch account; log in instead.")
+        user = User(email=invitation.email, first_name=first_name, last_name=last_name,
+                    role=invitation.role)
+        validate_password(password, user)
+        user.set_password(password)
+        user.save()
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        _create_membership(user, invitation)
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return user
+
+
+def _create_membership(user: User, invitation: Invitation) -> None:
+    if invitation.role == Role.COORDINATOR:
+        Coordinator.objects.create(user=user, institution=invitation.institution)
+        return
+    # A preceptor may already be listed (by e-mail) before having an account: link, don't duplicate.
+    preceptor = Preceptor.objects.filter(email__iexact=user.email, user__isnull=True).first()
+    if preceptor is None:
+        preceptor = Preceptor(email=user.email, institution=invitation.institution)
+    preceptor.user = user
+    preceptor.full_name = user.get_full_name()
+    preceptor.save()

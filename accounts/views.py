@@ -1,0 +1,87 @@
+"""Views of the accounts app: home, the staff dashboard, and invitations."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from rotations.models import Institution
+
+from . import services
+from .forms import InvitationAcceptForm, InvitationForm
+from .models import Invitation, Role, User
+from .permissions import dashboard_url_name, role_required
+from .selectors import institutions_user_may_invite_to, invitations_visible_to
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect(dashboard_url_name(request.user))
+    return render(request, "home.html")
+
+
+@role_required(Role.ADMIN)
+def staff_dashboard(request):
+    users_by_role = dict(User.objects.values_list("role").annotate(n=Count("id")).order_by())
+    institutions = Institution.objects.aggregate(
+        total=Count("id"), verified=Count("id", filter=Q(verified_at__isnull=False))
+    )
+    return render(request, "accounts/staff_dashboard.html", {
+        "users_by_role": [(label, users_by_role.get(value, 0)) for value, label in Role.choices],
+        "institutions": institutions,
+        "invitations": invitations_visible_to(request.user)[:20],
+        "invite_form": InvitationForm(institutions=institutions_user_may_invite_to(request.user)),
+    })
+
+
+@require_POST
+@role_required(Role.ADMIN, Role.COORDINATOR)
+def invitation_create(request):
+    form = InvitationForm(request.POST, institutions=institutions_user_may_invite_to(request.user))
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(invited_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect(dashboard_url_name(request.user))
+    return render(request, "accounts/invitation_form.html", {"form": form}, status=400)
+
+
+@require_POST
+@role_required(Role.ADMIN, Role.COORDINATOR)
+def invitation_revoke(request, pk):
+    invitation = get_object_or_404(invitations_visible_to(request.user), pk=pk)
+    try:
+        services.invitation_revoke(invitation=invitation, revoked_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The invitation for {invitation.email} was withdrawn.")
+    return redirect(dashboard_url_name(request.user))
+
+
+def invitation_accept(request, token):
+    invitation = Invitation.objects.pending().select_related("institution").filter(token=token).first()
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    if request.user.is_authenticated:
+        return render(request, "accounts/invitation_logged_in.html", {"invitation": invitation},
+                      status=409)
+    form = InvitationAcceptForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token, first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"], password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to Rotamatch, {user.first_name}.")
+            return redirect(dashboard_url_name(user))
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})

@@ -1,0 +1,1 @@
+"""Applicant profiles, the document vault and the experience log."""

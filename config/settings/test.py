@@ -1,0 +1,14 @@
+"""Settings for the test suite: the same PostgreSQL and Redis as `make run`, fast hashing, e-mail kept in memory."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+os.environ.setdefault("EMAIL_URL", "memorymail://")
+
+from .base import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = f"rotamatch-test-{os.getpid()}"  # noqa: F405
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []  # noqa: F405

@@ -1,0 +1,1 @@
+"""Applications, placements, recommendations, match rounds and the match engine."""

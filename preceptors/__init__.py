@@ -1,0 +1,1 @@
+"""Preceptors (supervising US physicians), and later their reviews, evaluations and letters."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PreceptorsConfig(AppConfig):
+    name = "preceptors"
+    verbose_name = "Preceptors"

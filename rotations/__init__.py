@@ -1,0 +1,1 @@
+"""Institutions, their coordinators, rotation listings, slots and search."""

@@ -1,0 +1,25 @@
+"""Coordinator pages."""
+
+from django.shortcuts import render
+
+from accounts.forms import InvitationForm
+from accounts.models import Role
+from accounts.permissions import role_required
+from accounts.selectors import institutions_user_may_invite_to, invitations_visible_to
+
+from .selectors import coordinator_membership
+
+
+@role_required(Role.COORDINATOR)
+def coordinator_dashboard(request):
+    membership = coordinator_membership(request.user)
+    institution = membership.institution if membership else None
+    context = {"institution": institution}
+    if institution:
+        context.update(
+            colleagues=institution.coordinators.select_related("user"),
+            preceptors=institution.preceptors.select_related("user"),
+            invitations=invitations_visible_to(request.user)[:20],
+            invite_form=InvitationForm(institutions=institutions_user_may_invite_to(request.user)),
+        )
+    return render(request, "rotations/coordinator_dashboard.html", context)
