@@ -1,0 +1,60 @@
+"""Shared fixtures: the users of every access test, and Playwright on Debian's Chromium."""
+
+import os
+
+import pytest
+
+from .factories import AdminFactory, CoordinatorFactory, PreceptorFactory, UserFactory
+
+# pytest-playwright keeps an asyncio loop in the main thread; Django would otherwise refuse
+# database set-up from it. Test-only: never set in any settings module.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"],
+    }
+
+
+@pytest.fixture
+def applicant(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_applicant(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def coordinator(db):
+    """A coordinator of one institution (the owner in access tests)."""
+    return CoordinatorFactory().user
+
+
+@pytest.fixture
+def colleague(coordinator):
+    """Another coordinator of the same institution."""
+    return CoordinatorFactory(institution=coordinator.coordinator.institution).user
+
+
+@pytest.fixture
+def stranger(db):
+    """A coordinator of another institution."""
+    return CoordinatorFactory().user
+
+
+@pytest.fixture
+def preceptor(db):
+    return PreceptorFactory().user
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory()
