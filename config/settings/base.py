@@ -10,6 +10,8 @@ from urllib.parse import urlparse
 from django.utils.csp import CSP
 from environs import Env
 
+from .email_url import mailer_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = Env()
@@ -135,8 +137,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 
-EMAIL_CONFIG = env.dj_email_url("EMAIL_URL", "smtp://127.0.0.1:1025")
-vars().update(EMAIL_CONFIG)
+MAILERS = {"default": mailer_from_url(env.str("EMAIL_URL", "smtp://127.0.0.1:1025"),
+                                      timeout=env.int("EMAIL_TIMEOUT", 10))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Rotamatch <no-reply@rotamatch.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

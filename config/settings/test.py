@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-os.environ.setdefault("EMAIL_URL", "memorymail://")
+os.environ.setdefault("EMAIL_URL", "memory://")
 
 from .base import *  # noqa: E402,F403
 from .base import env  # noqa: E402
@@ -15,3 +15,7 @@ CACHES["default"]["KEY_PREFIX"] = f"rotamatch-test-{os.getpid()}"  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []  # noqa: F405
 # Parallel runs on one server (two checkouts, a developer and a helper) each name their own.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", "test_rotamatch")}  # noqa: F405
+# Static files come straight from static/ through the finders; nothing is collected here.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,73 @@
+"""Settings hold in production, parse strictly, and the demo data is idempotent."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "k3Y-" + "x7Qm9Zp2Lw8Rt4Vb6Nc1Hd5Jf0Gs3Ak" * 2,
+    "ALLOWED_HOSTS": "rotamatch.example.org",
+    "DATABASE_URL": "postgres://rotamatch@db.internal:5432/rotamatch",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+    "SITE_URL": "https://rotamatch.example.org",
+}
+
+
+def _manage(*args, **env):
+    # The test settings put their own defaults into os.environ; production must not inherit them.
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "EMAIL_URL", "DJANGO_ALLOW_ASYNC_UNSAFE",
+                          *PRODUCTION_ENV}}
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_production_settings_pass_check_deploy():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_a_malformed_boolean_stops_start_up_with_the_variable_named():
+    result = _manage("check", **{**PRODUCTION_ENV, "SECURE_SSL_REDIRECT": "perhaps"})
+    assert result.returncode == 1
+    assert "SECURE_SSL_REDIRECT" in result.stderr
+
+
+def test_a_missing_secret_key_stops_start_up():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = _manage("check", **env)
+    assert result.returncode == 1
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_content_security_policy_forbids_inline_code(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    assert "style-src 'self';" in policy
+    assert "object-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+@pytest.mark.django_db
+def test_demo_data_run_twice_leaves_the_same_rows():
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    first = _snapshot()
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    assert _snapshot() == first
+    assert first["accounts.user"]  # the demo logins exist
+
+
+def _snapshot():
+    models = [apps.get_model(label) for label in (
+        "accounts.User", "account.EmailAddress", "rotations.Institution",
+        "rotations.Coordinator", "preceptors.Preceptor")]
+    return {m._meta.label_lower: sorted(map(tuple, m.objects.values_list())) for m in models}
