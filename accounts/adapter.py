@@ -1,7 +1,9 @@
-"""django-allauth hooks: where people land after logging in."""
+"""django-allauth hooks: where people land after logging in, and how its e-mails leave."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
+
+from notifications.services import email_enqueue
 
 from .permissions import dashboard_url_name
 
@@ -9,3 +11,14 @@ from .permissions import dashboard_url_name
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         return reverse(dashboard_url_name(request.user))
+
+    def send_mail(self, template_prefix, email, context):
+        """Verification and password-reset e-mails go through the outbox like every other e-mail.
+
+        They ignore notification preferences: a user cannot mute their own account's security.
+        """
+        message = self.render_mail(template_prefix, email, context)
+        html = next((body for body, mimetype in getattr(message, "alternatives", [])
+                     if mimetype == "text/html"), "")
+        email_enqueue(to=email, kind=f"account:{template_prefix.rsplit('/', 1)[-1]}",
+                      subject=message.subject, text_body=message.body, html_body=html)

@@ -18,7 +18,7 @@ def navigation(request):
         return {"nav_items": []}
     path = request.path
     items = []
-    for label, name in _NAV[user.role]:
+    for label, name in [*_NAV[user.role], ("Notifications", "notifications:inbox")]:
         url = reverse(name)
         items.append({"label": label, "url": url, "current": path == url})
     return {"nav_items": items}

@@ -1,17 +1,23 @@
-"""E-mails sent by the accounts app."""
+"""E-mails of the accounts app, all written to the notifications outbox."""
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 
+from notifications import kinds
+from notifications.services import notify, notify_address
 
-def send_invitation_email(invitation) -> None:
-    link = settings.SITE_URL + reverse("accounts:invitation_accept", args=[invitation.token])
-    context = {"invitation": invitation, "link": link}
-    subject = f"You are invited to join {invitation.institution.name} on Rotamatch"
-    body = render_to_string("accounts/email/invitation.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, None, [invitation.email], fail_silently=False)
+
+def send_invitation_email(invitation, *, reminder: bool = False) -> None:
+    notify_address(
+        email=invitation.email,
+        kind=kinds.INVITATION_REMINDER if reminder else kinds.INVITATION,
+        context={"invitation": invitation},
+        url=reverse("accounts:invitation_accept", args=[invitation.token]),
     )
+
+
+def notify_invitation_accepted(invitation) -> None:
+    if invitation.invited_by is None:
+        return
+    notify(user=invitation.invited_by, kind=kinds.INVITATION_ACCEPTED,
+           context={"invitation": invitation, "member": invitation.accepted_by},
+           url=reverse("home"))

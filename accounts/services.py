@@ -9,7 +9,7 @@ from django.utils import timezone
 from preceptors.models import Preceptor
 from rotations.models import Coordinator
 
-from .emails import send_invitation_email
+from .emails import notify_invitation_accepted, send_invitation_email
 from .models import Invitation, Role, User
 from .selectors import institutions_user_may_invite_to
 
@@ -64,6 +64,7 @@ def invitation_accept(*, token: str, first_name: str, last_name: str, password: 
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        notify_invitation_accepted(invitation)
     return user
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("notifications.urls")),
     path("", include("applicants.urls")),
     path("", include("rotations.urls")),
     path("", include("preceptors.urls")),

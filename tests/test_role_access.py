@@ -58,8 +58,8 @@ def test_home_sends_each_role_to_its_dashboard(client, request, fixture, url_nam
 
 
 @pytest.mark.parametrize("fixture, labels", [
-    ("applicant", ["Dashboard"]),
-    ("admin_user", ["Dashboard", "Django admin"]),
+    ("applicant", ["Dashboard", "Notifications"]),
+    ("admin_user", ["Dashboard", "Django admin", "Notifications"]),
 ])
 def test_navigation_fits_the_role(client, request, fixture, labels):
     client.force_login(request.getfixturevalue(fixture))

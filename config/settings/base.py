@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "accounts",
+    "notifications",
     "rotations",
     "applicants",
     "preceptors",
@@ -75,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "accounts.context_processors.navigation",
+                "notifications.context_processors.unread_count",
             ],
         },
     },
@@ -213,7 +215,23 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+# A publish while Redis is down must fail fast (the outbox row waits for the sweep), not hang
+# the request that wrote it.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+                                    "interval_max": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 30.0},
+    "send-reminders": {"task": "notifications.tasks.send_reminders", "schedule": 15 * 60.0},
+    "purge-outbox": {"task": "notifications.tasks.purge_outbox", "schedule": 24 * 3600.0},
+}
+
+# The outbox (notifications.delivery): retries with backoff, then `failed` for an admin to see.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", 5)
+OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", 30)
+OUTBOX_SWEEP_AFTER_SECONDS = env.float("OUTBOX_SWEEP_AFTER_SECONDS", 60)
+OUTBOX_STALE_SENDING_SECONDS = env.float("OUTBOX_STALE_SENDING_SECONDS", 600)
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", 90)
 
 LOGGING = {
     "version": 1,

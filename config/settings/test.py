@@ -19,3 +19,7 @@ DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", "test_rota
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# E-mails are sent inline when the transaction commits, into Django's in-memory outbox; the tests
+# of the real worker switch this off and start worker processes of their own.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", True)
+CELERY_TASK_DEFAULT_QUEUE = f"celery-{DATABASES['default']['TEST']['NAME']}"  # noqa: F405

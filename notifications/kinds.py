@@ -1,0 +1,33 @@
+"""The kinds of notification, each with its category and templates.
+
+A kind `x` renders `notifications/x/subject.txt` (also the inbox title) and
+`notifications/x/body.txt` (also the inbox text); the HTML e-mail wraps the same text.
+"""
+
+from dataclasses import dataclass
+
+from .models import Category
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    category: Category
+
+    @property
+    def always_email(self) -> bool:
+        """Account e-mails (verification, password reset) ignore the user's preferences."""
+        return self.category == Category.ACCOUNT
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(name: str, category: Category) -> Kind:
+    kind = KINDS[name] = Kind(name, category)
+    return kind
+
+
+INVITATION = register("invitation", Category.TEAM)
+INVITATION_REMINDER = register("invitation_reminder", Category.TEAM)
+INVITATION_ACCEPTED = register("invitation_accepted", Category.TEAM)

@@ -1,0 +1,99 @@
+"""Writing notifications: the inbox line and the outgoing e-mail row, in the caller's transaction.
+
+Nothing is sent here. The e-mail row is published to the broker after commit; if that fails
+(Redis down), the periodic sweep publishes it later. Sending itself lives in `delivery.py`.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .kinds import KINDS, Kind
+from .models import Category, EmailPreference, Notification, OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+
+def notify(*, user, kind: Kind | str, context: dict | None = None, url: str = "") -> Notification:
+    """Record an inbox notification for `user` and, unless they muted its category, an e-mail.
+
+    `url` is the site path of the object concerned; the e-mail gets its absolute form.
+    """
+    kind = KINDS[kind] if isinstance(kind, str) else kind
+    subject, text = _render(kind, {"user": user, "url": _absolute(url), **(context or {})})
+    notification = Notification.objects.create(
+        user=user, kind=kind.name, category=kind.category, title=subject, body=text, url=url
+    )
+    if kind.always_email or email_wanted(user, kind.category):
+        email_enqueue(to=user.email, kind=kind.name, subject=subject, text_body=text,
+                      url=_absolute(url), notification=notification)
+    return notification
+
+
+def notify_address(*, email: str, kind: Kind | str, context: dict | None = None, url: str = "") -> OutgoingEmail:
+    """E-mail someone who has no account yet (an invitee); there is no inbox to write to."""
+    kind = KINDS[kind] if isinstance(kind, str) else kind
+    subject, text = _render(kind, {"url": _absolute(url), **(context or {})})
+    return email_enqueue(to=email, kind=kind.name, subject=subject, text_body=text, url=_absolute(url))
+
+
+def email_enqueue(*, to: str, kind: str, subject: str, text_body: str, html_body: str = "",
+                  url: str = "", notification: Notification | None = None) -> OutgoingEmail:
+    """Write one outgoing e-mail row and publish it to the workers once the transaction commits."""
+    if not html_body:
+        html_body = render_to_string("notifications/email/wrapper.html",
+                                     {"subject": subject, "text": text_body, "url": url})
+    email = OutgoingEmail.objects.create(
+        to=to, kind=kind, subject=subject[:300], text_body=text_body, html_body=html_body,
+        notification=notification,
+    )
+    transaction.on_commit(lambda: publish(email.pk))
+    return email
+
+
+def publish(email_id: int, countdown: float | None = None) -> bool:
+    """Hand a row to the broker; a failure is logged, never raised, and left to the sweep."""
+    from .tasks import send_email
+
+    try:
+        send_email.apply_async((email_id,), countdown=countdown)
+    except Exception:  # noqa: BLE001 - any broker failure; the row stays pending for the sweep
+        logger.warning("Could not publish outgoing e-mail %s; the sweep will retry", email_id,
+                       exc_info=True)
+        return False
+    return True
+
+
+def email_wanted(user, category: str) -> bool:
+    return not EmailPreference.objects.filter(
+        user=user, category=category, email_enabled=False
+    ).exists()
+
+
+def email_preferences_set(*, user, enabled: dict[str, bool]) -> None:
+    """Save the user's e-mail choice per optional category (account e-mails cannot be muted)."""
+    for category in Category.optional():
+        EmailPreference.objects.update_or_create(
+            user=user, category=category, defaults={"email_enabled": enabled.get(category, True)}
+        )
+
+
+def notifications_mark_read(*, user, notification_ids=None) -> int:
+    """Mark the user's notifications read (all unread ones when no ids are given)."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(id__in=notification_ids)
+    return unread.update(read_at=timezone.now())
+
+
+def _render(kind: Kind, context: dict) -> tuple[str, str]:
+    subject = render_to_string(f"notifications/{kind.name}/subject.txt", context)
+    text = render_to_string(f"notifications/{kind.name}/body.txt", context)
+    return " ".join(subject.split()), text.strip()
+
+
+def _absolute(url: str) -> str:
+    return settings.SITE_URL + url if url.startswith("/") else url

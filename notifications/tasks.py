@@ -1,0 +1,26 @@
+"""Celery tasks of the notifications app: thin wrappers around delivery and reminders."""
+
+from celery import shared_task
+
+from . import delivery
+from .reminders import reminders_run
+
+
+@shared_task(ignore_result=True)
+def send_email(email_id: int) -> str:
+    return delivery.email_deliver(email_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_outbox() -> int:
+    return delivery.outbox_sweep()
+
+
+@shared_task(ignore_result=True)
+def purge_outbox() -> int:
+    return delivery.outbox_purge()
+
+
+@shared_task(ignore_result=True)
+def send_reminders() -> int:
+    return reminders_run()
