@@ -12,3 +12,8 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+# Production must say where mail goes and which address links point to: the development
+# defaults would fail quietly (mail to localhost, links to 127.0.0.1).
+env.str("EMAIL_URL")
+env.url("SITE_URL")

