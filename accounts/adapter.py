@@ -1,6 +1,8 @@
 """django-allauth hooks: where people land after logging in, and how its e-mails leave."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
 
 from notifications.services import email_enqueue
@@ -17,6 +19,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
         They ignore notification preferences: a user cannot mute their own account's security.
         """
+        request = allauth_context.request
+        context = {"request": request, "email": email, "current_site": get_current_site(request),
+                   **context}
         message = self.render_mail(template_prefix, email, context)
         html = next((body for body, mimetype in getattr(message, "alternatives", [])
                      if mimetype == "text/html"), "")

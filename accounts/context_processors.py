@@ -1,6 +1,8 @@
-"""Template context shared by every page: the navigation that fits the user's role."""
+"""Template context shared by every page: the navigation that fits the user's role, with the unread count."""
 
 from django.urls import reverse
+
+from notifications.selectors import unread_count
 
 from .models import Role
 
@@ -20,5 +22,6 @@ def navigation(request):
     items = []
     for label, name in [*_NAV[user.role], ("Notifications", "notifications:inbox")]:
         url = reverse(name)
-        items.append({"label": label, "url": url, "current": path == url})
-    return {"nav_items": items}
+        items.append({"label": label, "url": url, "current": path == url, "count": 0})
+    items[-1]["count"] = unread = unread_count(user)
+    return {"nav_items": items, "unread_notifications": unread}

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -85,7 +86,7 @@ def _record_failure(email: OutgoingEmail, error: Exception) -> str:
     OutgoingEmail.objects.filter(id=email.id, state=State.SENDING).update(
         state=State.PENDING, last_error=text, queued_at=timezone.now() + timedelta(seconds=delay)
     )
-    publish(email.id, countdown=delay)
+    transaction.on_commit(lambda: publish(email.id, countdown=delay))
     return "retry"
 
 
@@ -117,7 +118,9 @@ def email_resend(*, email: OutgoingEmail) -> bool:
     reset = OutgoingEmail.objects.filter(id=email.id, state=State.FAILED).update(
         state=State.PENDING, attempts=0, last_error="", queued_at=timezone.now()
     )
-    return reset == 1 and publish(email.id)
+    if reset:
+        transaction.on_commit(lambda: publish(email.id))
+    return reset == 1
 
 
 def outbox_purge() -> int:

@@ -45,7 +45,8 @@ def email_enqueue(*, to: str, kind: str, subject: str, text_body: str, html_body
     """Write one outgoing e-mail row and publish it to the workers once the transaction commits."""
     if not html_body:
         html_body = render_to_string("notifications/email/wrapper.html",
-                                     {"subject": subject, "text": text_body, "url": url})
+                                     {"subject": subject, "text": text_body, "url": url,
+                                      "has_account": notification is not None})
     email = OutgoingEmail.objects.create(
         to=to, kind=kind, subject=subject[:300], text_body=text_body, html_body=html_body,
         notification=notification,

@@ -182,22 +182,17 @@ class Workers:
 def publishing_to(broker_url: str):
     """Make this test process publish to `broker_url` for real instead of running tasks eagerly.
 
-    Celery caches its connection pool at first use, so the pools are dropped on the way in
-    and out; the app object itself stays the one every task is bound to.
+    Celery caches its pools on the app, and kombu keeps them in a process-wide registry keyed by
+    broker URL: closing the usual broker's pool would break every later publish in this process.
+    So the app's pools are set aside, the other broker gets its own, and the originals come back.
     """
-    conf = celery_app.conf
-    saved = conf.broker_url, conf.task_always_eager
-    _drop_pools()
+    conf, amqp = celery_app.conf, celery_app.amqp
+    saved = conf.broker_url, conf.task_always_eager, celery_app._pool, amqp._producer_pool
+    celery_app._pool, amqp._producer_pool = None, None
     conf.broker_url, conf.task_always_eager = broker_url, False
     try:
         yield
     finally:
-        _drop_pools()
-        conf.broker_url, conf.task_always_eager = saved
-
-
-def _drop_pools():
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+        if celery_app._pool is not None:
+            celery_app._pool.force_close_all()
+        conf.broker_url, conf.task_always_eager, celery_app._pool, amqp._producer_pool = saved

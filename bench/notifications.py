@@ -1,0 +1,131 @@
+"""Benchmark: 10,000 e-mails through the outbox, real Celery workers and a local SMTP sink.
+
+    .venv/bin/python bench/notifications.py [--count 10000] [--concurrency 4] [--workers 1]
+
+Uses the embedded PostgreSQL and Redis of `make run` (or DATABASE_URL / REDIS_URL), in a
+database and a queue of its own. Prints the write rate, e-mails per second delivered, and the
+end-to-end time from the first write to the last e-mail accepted by the SMTP sink.
+"""
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from devtools import services  # noqa: E402
+
+
+class CountingHandler:
+    def __init__(self):
+        self.received = Counter()
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.received[envelope.content.split(b"Message-ID: ", 1)[1].split(b"\r\n", 1)[0]] += 1
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_database(url: str) -> str:
+    import psycopg2
+
+    parts = urlsplit(url)
+    conn = psycopg2.connect(host=parts.hostname, port=parts.port, user=parts.username,
+                            password=parts.password, dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP DATABASE IF EXISTS rotamatch_bench WITH (FORCE)")
+        cur.execute("CREATE DATABASE rotamatch_bench")
+    conn.close()
+    return urlunsplit(parts._replace(path="/rotamatch_bench"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=4, help="processes per worker")
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+
+    from aiosmtpd.controller import Controller
+
+    service_env, stoppers = services.up()
+    env = {**os.environ, **service_env}
+    env.update(DATABASE_URL=bench_database(env["DATABASE_URL"]), DJANGO_SETTINGS_MODULE="config.settings.dev",
+               DEBUG="false", LOG_LEVEL="WARNING")
+    handler = CountingHandler()
+    port = free_port()
+    sink = Controller(handler, hostname="127.0.0.1", port=port)
+    sink.start()
+    env["EMAIL_URL"] = f"smtp://127.0.0.1:{port}"
+    os.environ.update(env)
+    workers = []
+    try:
+        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+        import django
+
+        django.setup()
+        from config.celery import app
+        from django.db import transaction
+
+        from notifications.models import OutgoingEmail
+        from notifications.services import email_enqueue
+
+        app.conf.task_default_queue = "bench"
+        for n in range(args.workers):
+            workers.append(subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "bench",
+                 "--loglevel=WARNING", f"--concurrency={args.concurrency}", "-n", f"bench{n}@%h",
+                 "--without-gossip", "--without-mingle", "--without-heartbeat"],
+                cwd=ROOT, env=env, start_new_session=True))
+        while len(app.control.ping(timeout=0.5) or []) < args.workers:
+            time.sleep(0.2)
+
+        start = time.perf_counter()
+        for batch in range(0, args.count, 100):
+            with transaction.atomic():  # as a request would: rows in a transaction, publish on commit
+                for n in range(batch, min(batch + 100, args.count)):
+                    email_enqueue(to=f"person{n}@example.org", kind="bench",
+                                  subject=f"Your application {n} changed", text_body="Hello " * 40)
+        written = time.perf_counter() - start
+        while sum(handler.received.values()) < args.count:
+            time.sleep(0.05)
+            if time.perf_counter() - start > 600:
+                print("gave up after 600 s", file=sys.stderr)
+                return 1
+        end_to_end = time.perf_counter() - start
+        time.sleep(1)
+        duplicates = sum(count - 1 for count in handler.received.values() if count > 1)
+        unsent = OutgoingEmail.objects.exclude(state="sent").count()
+        print(f"e-mails:             {args.count} ({args.workers} worker(s) x {args.concurrency} processes)")
+        print(f"written in:          {written:.2f} s ({args.count / written:.0f} rows/s, publish included)")
+        print(f"end-to-end:          {end_to_end:.2f} s")
+        print(f"delivered:           {args.count / end_to_end:.0f} e-mails/s")
+        print(f"duplicates / unsent: {duplicates} / {unsent}")
+        return 0
+    finally:
+        for worker in workers:
+            os.killpg(worker.pid, 15)
+            worker.wait(30)
+        sink.stop()
+        for stop in stoppers:
+            stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
