@@ -5,6 +5,8 @@ from django.urls import reverse
 from notifications import kinds
 from notifications.services import notify, notify_address
 
+from .permissions import dashboard_url_name
+
 
 def send_invitation_email(invitation, *, reminder: bool = False) -> None:
     notify_address(
@@ -20,4 +22,4 @@ def notify_invitation_accepted(invitation) -> None:
         return
     notify(user=invitation.invited_by, kind=kinds.INVITATION_ACCEPTED,
            context={"invitation": invitation, "member": invitation.accepted_by},
-           url=reverse("home"))
+           url=reverse(dashboard_url_name(invitation.invited_by)))

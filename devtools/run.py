@@ -20,17 +20,28 @@ PROCESSES = {
 }
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # Ctrl-C and a plain `kill` both stop everything; set explicitly because a shell that starts
+    # this in the background hands it SIGINT already ignored.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     env_vars, stoppers = services.up()
     env = {**os.environ, **env_vars, "DJANGO_SETTINGS_MODULE": "config.settings.dev",
            "PYTHONUNBUFFERED": "1"}
     children: list[subprocess.Popen] = []
     try:
         subprocess.run([PY, "manage.py", "migrate", "--no-input"], env=env, check=True)
-        subprocess.run([PY, "manage.py", "seed_demo"], env=env, check=True)
+        logins = subprocess.run([PY, "manage.py", "seed_demo"], env=env, check=True,
+                                capture_output=True, text=True).stdout
         for name, cmd in PROCESSES.items():
             children.append(subprocess.Popen(cmd, env=env, start_new_session=True))
-        print("\nRotamatch runs at http://127.0.0.1:8000  (Ctrl-C stops everything)\n", flush=True)
+        _wait_for_web()
+        print(f"\n{logins}\nRotamatch runs at http://127.0.0.1:8000  (Ctrl-C stops everything)\n"
+              f"E-mails sent are written to {services.STATE / 'mail'}/\n", flush=True)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
         print("A process stopped; stopping the others.", file=sys.stderr)
@@ -41,6 +52,14 @@ def main() -> int:
         _stop(children)
         for stop in stoppers:
             stop()
+
+
+def _wait_for_web(seconds: float = 30) -> None:
+    """Print the banner once the site answers, below the start-up noise of the processes."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not services._port_open(8000):
+        time.sleep(0.2)
+    time.sleep(1.5)
 
 
 def _stop(children: list[subprocess.Popen]) -> None:

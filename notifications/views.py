@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -21,7 +22,10 @@ def inbox(request):
 def open_notification(request, pk):
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
     services.notifications_mark_read(user=request.user, notification_ids=[notification.pk])
-    return redirect(notification.url or "notifications:inbox")
+    # Only ever a path on this site: a notification must not become an open redirect.
+    if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None) and notification.url.startswith("/"):
+        return redirect(notification.url)
+    return redirect("notifications:inbox")
 
 
 @require_POST

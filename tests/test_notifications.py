@@ -487,6 +487,14 @@ def test_opening_a_notification_marks_it_read_and_follows_its_url(client, owner)
     assert notification.read_at is not None
 
 
+@pytest.mark.parametrize("url", ["https://evil.example.com/", "//evil.example.com/"])
+def test_opening_a_notification_never_redirects_off_the_site(client, owner, url):
+    notification = NotificationFactory(user=owner, url=url)
+    client.force_login(owner)
+    response = client.get(reverse("notifications:open", args=[notification.pk]))
+    assert response.url == reverse("notifications:inbox")
+
+
 def test_marking_one_notification_read_leaves_the_others_unread(client, owner):
     first, second = NotificationFactory(user=owner), NotificationFactory(user=owner)
     client.force_login(owner)
