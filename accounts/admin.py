@@ -28,4 +28,8 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "institution__name"]
     list_select_related = ["institution", "invited_by"]
     raw_id_fields = ["invited_by", "accepted_by"]
-    readonly_fields = ["token", "created_at"]
+    readonly_fields = ["token", "created_at", "revoked_by"]
+
+    def has_add_permission(self, request):
+        # Invitations are sent from /staff/ or /coordinator/: that path checks and e-mails the link.
+        return False

@@ -12,12 +12,13 @@ from .models import Invitation, User
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="E-mail address")
     role = forms.ChoiceField(choices=Invitation.ROLES)
-    institution = forms.ModelChoiceField(queryset=None, empty_label=None)
+    institution = forms.ModelChoiceField(queryset=None, empty_label="Choose an institution")
 
-    def __init__(self, *args, institutions, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, institutions, choose_institution: bool, **kwargs):
+        """Admins choose the institution; a coordinator always invites to their own."""
+        super().__init__(*args, label_suffix="", **kwargs)
         self.fields["institution"].queryset = institutions
-        if institutions.count() == 1:
+        if not choose_institution:
             self.fields["institution"].initial = institutions.first()
             self.fields["institution"].widget = forms.HiddenInput()
 
@@ -31,7 +32,7 @@ class InvitationAcceptForm(forms.Form):
         attrs={"autocomplete": "new-password"}))
 
     def __init__(self, *args, email, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.email = email
 
     def clean(self):
@@ -47,3 +48,11 @@ class InvitationAcceptForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+def invitation_form_for(user, data=None) -> InvitationForm:
+    from .models import Role
+    from .selectors import institutions_user_may_invite_to
+
+    return InvitationForm(data, institutions=institutions_user_may_invite_to(user),
+                          choose_institution=user.role == Role.ADMIN)

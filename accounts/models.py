@@ -97,6 +97,8 @@ class Invitation(models.Model):
     accepted_by = models.OneToOneField(User, on_delete=models.SET_NULL, null=True, blank=True,
                                        related_name="invitation")
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
 
     objects = InvitationQuerySet.as_manager()
 

@@ -1,6 +1,8 @@
 """Reads of accounts data, scoped to the user who asks."""
 
-from .models import Invitation, Role
+from django.db.models import Count, Q
+
+from .models import Invitation, Role, User
 
 
 def invitations_visible_to(user):
@@ -21,3 +23,15 @@ def institutions_user_may_invite_to(user):
     if user.role == Role.COORDINATOR and hasattr(user, "coordinator"):
         return Institution.objects.filter(pk=user.coordinator.institution_id)
     return Institution.objects.none()
+
+
+def marketplace_figures() -> dict:
+    """The staff dashboard's counts: users per role, institutions verified of all."""
+    from rotations.models import Institution
+
+    by_role = dict(User.objects.values_list("role").annotate(n=Count("id")).order_by())
+    return {
+        "users_by_role": [(label, by_role.get(value, 0)) for value, label in Role.choices],
+        "institutions": Institution.objects.aggregate(
+            total=Count("id"), verified=Count("id", filter=Q(verified_at__isnull=False))),
+    }

@@ -23,8 +23,11 @@ def invitation_create(*, invited_by: User, email: str, role: str, institution) -
     if not institutions_user_may_invite_to(invited_by).filter(pk=institution.pk).exists():
         raise PermissionDenied("You may not invite people to this institution.")
     email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
+    if address_taken(email):
         raise ValidationError({"email": "This address already has a Rotamatch account."})
+    if Invitation.objects.pending().filter(email__iexact=email).exists():
+        raise ValidationError({"email": "This address already has a pending invitation; "
+                                         "withdraw it first to send a new one."})
     with transaction.atomic():
         invitation = Invitation.objects.create(
             email=email, role=role, institution=institution, invited_by=invited_by
@@ -33,12 +36,19 @@ def invitation_create(*, invited_by: User, email: str, role: str, institution) -
     return invitation
 
 
+def address_taken(email: str) -> bool:
+    """An account uses the address, as its login or as a verified second address in allauth."""
+    return (User.objects.filter(email__iexact=email).exists()
+            or EmailAddress.objects.filter(email__iexact=email, verified=True).exists())
+
+
 def invitation_revoke(*, invitation: Invitation, revoked_by: User) -> None:
     """Withdraw a pending invitation; its link stops working at once."""
     if invitation.status != "pending":
         raise ValidationError(f"This invitation is already {invitation.status}.")
     invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
+    invitation.revoked_by = revoked_by
+    invitation.save(update_fields=["revoked_at", "revoked_by"])
 
 
 def invitation_accept(*, token: str, first_name: str, last_name: str, password: str) -> User:
@@ -52,8 +62,8 @@ def invitation_accept(*, token: str, first_name: str, last_name: str, password: 
                       .select_related("institution").filter(token=token).first())
         if invitation is None:
             raise ValidationError("This invitation link is no longer valid.")
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise ValidationError("This address already has a Rotamatch account; log in instead.")
+        if address_taken(invitation.email):
+            raise ValidationError("This address already has a Rotamatch account; sign in instead.")
         user = User(email=invitation.email, first_name=first_name, last_name=last_name,
                     role=invitation.role)
         validate_password(password, user)
@@ -73,7 +83,8 @@ def _create_membership(user: User, invitation: Invitation) -> None:
         Coordinator.objects.create(user=user, institution=invitation.institution)
         return
     # A preceptor may already be listed (by e-mail) before having an account: link, don't duplicate.
-    preceptor = Preceptor.objects.filter(email__iexact=user.email, user__isnull=True).first()
+    preceptor = Preceptor.objects.filter(email__iexact=user.email, user__isnull=True,
+                                         institution=invitation.institution).first()
     if preceptor is None:
         preceptor = Preceptor(email=user.email, institution=invitation.institution)
     preceptor.user = user

@@ -8,5 +8,5 @@ urlpatterns = [
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
     path("invitations/new/", views.invitation_create, name="invitation_create"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
-    path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/accept/<slug:token>/", views.invitation_accept, name="invitation_accept"),
 ]

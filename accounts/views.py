@@ -3,17 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from rotations.models import Institution
-
 from . import services
-from .forms import InvitationAcceptForm, InvitationForm
-from .models import Invitation, Role, User
+from .forms import InvitationAcceptForm, invitation_form_for
+from .models import Invitation, Role
 from .permissions import dashboard_url_name, role_required
-from .selectors import institutions_user_may_invite_to, invitations_visible_to
+from .selectors import invitations_visible_to, marketplace_figures
 
 
 def home(request):
@@ -24,22 +21,17 @@ def home(request):
 
 @role_required(Role.ADMIN)
 def staff_dashboard(request):
-    users_by_role = dict(User.objects.values_list("role").annotate(n=Count("id")).order_by())
-    institutions = Institution.objects.aggregate(
-        total=Count("id"), verified=Count("id", filter=Q(verified_at__isnull=False))
-    )
     return render(request, "accounts/staff_dashboard.html", {
-        "users_by_role": [(label, users_by_role.get(value, 0)) for value, label in Role.choices],
-        "institutions": institutions,
+        **marketplace_figures(),
         "invitations": invitations_visible_to(request.user)[:20],
-        "invite_form": InvitationForm(institutions=institutions_user_may_invite_to(request.user)),
+        "invite_form": invitation_form_for(request.user),
     })
 
 
 @require_POST
 @role_required(Role.ADMIN, Role.COORDINATOR)
 def invitation_create(request):
-    form = InvitationForm(request.POST, institutions=institutions_user_may_invite_to(request.user))
+    form = invitation_form_for(request.user, request.POST)
     if form.is_valid():
         try:
             invitation = services.invitation_create(invited_by=request.user, **form.cleaned_data)

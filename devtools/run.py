@@ -29,19 +29,22 @@ def main() -> int:
     # this in the background hands it SIGINT already ignored.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
-    env_vars, stoppers = services.up()
-    env = {**os.environ, **env_vars, "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-           "PYTHONUNBUFFERED": "1"}
     children: list[subprocess.Popen] = []
+    stoppers: list = []
     try:
+        env_vars, stoppers = services.up()
+        env = {**os.environ, **env_vars, "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+               "PYTHONUNBUFFERED": "1"}
         subprocess.run([PY, "manage.py", "migrate", "--no-input"], env=env, check=True)
         logins = subprocess.run([PY, "manage.py", "seed_demo"], env=env, check=True,
                                 capture_output=True, text=True).stdout
         for name, cmd in PROCESSES.items():
             children.append(subprocess.Popen(cmd, env=env, start_new_session=True))
         _wait_for_web()
+        mail = ("E-mails go to " + os.environ["EMAIL_URL"] if os.environ.get("EMAIL_URL")
+                else f"E-mails are written to {services.STATE / 'mail'}/")
         print(f"\n{logins}\nRotamatch runs at http://127.0.0.1:8000  (Ctrl-C stops everything)\n"
-              f"E-mails sent are written to {services.STATE / 'mail'}/\n", flush=True)
+              f"{mail}\n", flush=True)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
         print("A process stopped; stopping the others.", file=sys.stderr)

@@ -100,11 +100,16 @@ def outbox_sweep() -> int:
     from .services import publish
 
     now = timezone.now()
-    stale = now - timedelta(seconds=_setting("OUTBOX_STALE_SENDING_SECONDS", 600))
-    OutgoingEmail.objects.filter(state=State.SENDING, claimed_at__lt=stale).update(
-        state=State.PENDING, queued_at=now - timedelta(days=1)
+    stale = OutgoingEmail.objects.filter(
+        state=State.SENDING,
+        claimed_at__lt=now - timedelta(seconds=_setting("OUTBOX_STALE_SENDING_SECONDS", 600)),
     )
-    overdue = now - timedelta(seconds=_setting("OUTBOX_SWEEP_AFTER_SECONDS", 60))
+    # A message that kills its worker every time must still end, like any other failure.
+    stale.filter(attempts__gte=_setting("OUTBOX_MAX_ATTEMPTS", 5)).update(
+        state=State.FAILED, last_error="The worker stopped while sending, at every attempt."
+    )
+    stale.update(state=State.PENDING, queued_at=now - timedelta(days=1))
+    overdue = now - timedelta(seconds=_setting("OUTBOX_SWEEP_AFTER_SECONDS", 120))
     due = list(OutgoingEmail.objects.filter(state=State.PENDING, queued_at__lte=overdue)
                .order_by("queued_at").values_list("id", flat=True)[:5000])
     OutgoingEmail.objects.filter(id__in=due, state=State.PENDING).update(queued_at=now)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from .kinds import KINDS, Kind
 from .models import Category, EmailPreference, Notification, OutgoingEmail
@@ -25,7 +26,8 @@ def notify(*, user, kind: Kind | str, context: dict | None = None, url: str = ""
     kind = KINDS[kind] if isinstance(kind, str) else kind
     subject, text = _render(kind, {"user": user, "url": _absolute(url), **(context or {})})
     notification = Notification.objects.create(
-        user=user, kind=kind.name, category=kind.category, title=subject, body=text, url=url
+        user=user, kind=kind.name, category=kind.category, title=Truncator(subject).chars(200),
+        body=text, url=url,
     )
     if kind.always_email or email_wanted(user, kind.category):
         email_enqueue(to=user.email, kind=kind.name, subject=subject, text_body=text,
@@ -48,7 +50,7 @@ def email_enqueue(*, to: str, kind: str, subject: str, text_body: str, html_body
                                      {"subject": subject, "text": text_body, "url": url,
                                       "has_account": notification is not None})
     email = OutgoingEmail.objects.create(
-        to=to, kind=kind, subject=subject[:300], text_body=text_body, html_body=html_body,
+        to=to, kind=kind, subject=Truncator(subject).chars(300), text_body=text_body, html_body=html_body,
         notification=notification,
     )
     transaction.on_commit(lambda: publish(email.pk))

@@ -2,10 +2,10 @@
 
 from django.shortcuts import render
 
-from accounts.forms import InvitationForm
+from accounts.forms import invitation_form_for
 from accounts.models import Role
 from accounts.permissions import role_required
-from accounts.selectors import institutions_user_may_invite_to, invitations_visible_to
+from accounts.selectors import invitations_visible_to
 
 from .selectors import coordinator_membership
 
@@ -20,6 +20,6 @@ def coordinator_dashboard(request):
             colleagues=institution.coordinators.select_related("user"),
             preceptors=institution.preceptors.select_related("user"),
             invitations=invitations_visible_to(request.user)[:20],
-            invite_form=InvitationForm(institutions=institutions_user_may_invite_to(request.user)),
+            invite_form=invitation_form_for(request.user),
         )
     return render(request, "rotations/coordinator_dashboard.html", context)

@@ -147,3 +147,73 @@ def test_dashboard_lists_only_the_institutions_own_invitations(client, coordinat
     client.force_login(coordinator)
     response = client.get(reverse("rotations:coordinator_dashboard"))
     assert list(response.context["invitations"]) == [mine]
+
+
+def test_a_nul_byte_in_an_invitation_link_is_not_found(client):
+    assert client.get("/invitations/accept/abc%00def/").status_code == 404
+
+
+def test_an_address_verified_on_another_account_cannot_be_invited(client, coordinator):
+    other = UserFactory()
+    EmailAddress.objects.create(user=other, email="second@example.org", verified=True, primary=False)
+    response = _invite(client, coordinator, coordinator.coordinator.institution, email="second@example.org")
+    assert response.status_code == 400
+    assert Invitation.objects.count() == 0
+
+
+def test_a_second_pending_invitation_to_the_same_address_is_refused(client, coordinator, admin_user):
+    InvitationFactory(email="twice@example.org")
+    response = _invite(client, coordinator, coordinator.coordinator.institution, email="twice@example.org")
+    assert response.status_code == 400
+    assert "pending invitation" in response.content.decode()
+    assert Invitation.objects.count() == 1
+
+
+def test_very_long_names_are_accepted(client, coordinator):
+    invitation = InvitationFactory(institution=coordinator.coordinator.institution, invited_by=coordinator)
+    response = client.post(reverse("accounts:invitation_accept", args=[invitation.token]), {
+        "first_name": "A" * 150, "last_name": "B" * 150,
+        "password1": "a-long-and-good-passphrase", "password2": "a-long-and-good-passphrase",
+    })
+    assert response.status_code == 302
+    assert len(coordinator.notifications.get().title) == 200
+
+
+def test_a_preceptor_listed_at_another_institution_gets_a_record_at_the_inviting_one(client):
+    invitation = InvitationFactory(role=Role.PRECEPTOR, email="dr.kim@example.org")
+    elsewhere = Preceptor.objects.create(institution=InstitutionFactory(), full_name="Dr. Kim",
+                                         email="dr.kim@example.org")
+    _accept(client, invitation)
+    elsewhere.refresh_from_db()
+    assert elsewhere.user is None
+    assert Preceptor.objects.get(user__email="dr.kim@example.org").institution == invitation.institution
+
+
+def test_withdrawing_records_who_did_it(client, coordinator, colleague):
+    invitation = InvitationFactory(institution=coordinator.coordinator.institution)
+    client.force_login(colleague)
+    client.post(reverse("accounts:invitation_revoke", args=[invitation.pk]))
+    invitation.refresh_from_db()
+    assert invitation.revoked_by == colleague
+
+
+def test_the_inviter_is_told_when_the_invitation_is_accepted(client, coordinator):
+    invitation = InvitationFactory(institution=coordinator.coordinator.institution, invited_by=coordinator)
+    _accept(client, invitation)
+    notification = coordinator.notifications.get()
+    assert notification.title == f"Grace Hopper joined {invitation.institution.name}"
+    assert notification.url == reverse("rotations:coordinator_dashboard")
+
+
+def test_admins_choose_the_institution_and_coordinators_do_not(client, admin_user, coordinator):
+    client.force_login(admin_user)
+    assert 'name="institution"' in client.get(reverse("accounts:staff_dashboard")).content.decode()
+    assert '<select name="institution"' in client.get(reverse("accounts:staff_dashboard")).content.decode()
+    client.force_login(coordinator)
+    page = client.get(reverse("rotations:coordinator_dashboard")).content.decode()
+    assert '<input type="hidden" name="institution"' in page
+
+
+def test_invitations_cannot_be_added_in_the_django_admin(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:accounts_invitation_add")).status_code == 403

@@ -289,15 +289,18 @@ def test_eight_workers_claiming_the_same_row_at_once_get_it_exactly_once():
 
 # Failure handling.
 
-def test_a_dropped_connection_puts_the_row_back_for_a_later_retry(settings, disconnecting_mailer):
+def test_a_dropped_connection_puts_the_row_back_for_a_later_retry(
+        settings, disconnecting_mailer, django_capture_on_commit_callbacks, caplog):
     settings.OUTBOX_MAX_ATTEMPTS = 2
     settings.OUTBOX_RETRY_BASE_SECONDS = 30
     email = OutgoingEmailFactory()
     before = timezone.now()
     # With the broker down the delayed retry cannot be handed over, so the row waits for it.
-    with publishing_to(DEAD_BROKER):
+    with publishing_to(DEAD_BROKER), django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert delivery.email_deliver(email.id) == "retry"
     after = timezone.now()
+    assert len(callbacks) == 1
+    assert f"Could not publish outgoing e-mail {email.id}" in caplog.text
     email.refresh_from_db()
     assert (email.state, email.attempts, email.last_error) == (State.PENDING, 1, DISCONNECTED)
     assert before + timedelta(seconds=30) <= email.queued_at <= after + timedelta(seconds=30)
@@ -371,6 +374,17 @@ def test_the_sweep_gives_a_row_stuck_in_sending_back_to_the_workers(settings):
     email.refresh_from_db()
     assert (email.state, email.attempts) == (State.SENT, 2)
     assert len(mail.outbox) == 1
+
+
+def test_the_sweep_fails_a_row_that_stopped_its_worker_at_every_attempt(settings):
+    settings.OUTBOX_STALE_SENDING_SECONDS = 600
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    email = OutgoingEmailFactory(state=State.SENDING, attempts=3,
+                                 claimed_at=timezone.now() - timedelta(seconds=601))
+    assert delivery.outbox_sweep() == 0
+    email.refresh_from_db()
+    assert (email.state, email.attempts) == (State.FAILED, 3)
+    assert mail.outbox == []
 
 
 def test_the_sweep_leaves_a_fresh_pending_row_alone(settings):

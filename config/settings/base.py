@@ -15,7 +15,6 @@ from .email_url import mailer_from_url
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = Env()
-env.read_env(BASE_DIR / ".env", recurse=False)
 
 SECRET_KEY = env.str("SECRET_KEY")
 DEBUG = env.bool("DEBUG", False)
@@ -230,7 +229,8 @@ CELERY_BEAT_SCHEDULE = {
 # The outbox (notifications.delivery): retries with backoff, then `failed` for an admin to see.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", 5)
 OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", 30)
-OUTBOX_SWEEP_AFTER_SECONDS = env.float("OUTBOX_SWEEP_AFTER_SECONDS", 60)
+# Long enough that a message merely waiting in a busy queue is not published again and again.
+OUTBOX_SWEEP_AFTER_SECONDS = env.float("OUTBOX_SWEEP_AFTER_SECONDS", 120)
 OUTBOX_STALE_SENDING_SECONDS = env.float("OUTBOX_STALE_SENDING_SECONDS", 600)
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", 90)
 

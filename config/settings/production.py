@@ -1,7 +1,15 @@
 """Production settings: every secret from the environment, HTTPS only, strict cookies."""
 
-from .base import *  # noqa: F403
-from .base import env
+from pathlib import Path
+
+from environs import Env
+
+# A .env beside manage.py (see .env.example) feeds production only; development and tests never
+# read it, so production values cannot leak into them.
+Env().read_env(Path(__file__).resolve().parents[2] / ".env", recurse=False, override=False)
+
+from .base import *  # noqa: E402,F403
+from .base import env  # noqa: E402
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
