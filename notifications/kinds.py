@@ -31,3 +31,6 @@ def register(name: str, category: Category) -> Kind:
 INVITATION = register("invitation", Category.TEAM)
 INVITATION_REMINDER = register("invitation_reminder", Category.TEAM)
 INVITATION_ACCEPTED = register("invitation_accepted", Category.TEAM)
+LISTING_SUBMITTED = register("listing_submitted", Category.LISTINGS)
+LISTING_PUBLISHED = register("listing_published", Category.LISTINGS)
+LISTING_RETURNED = register("listing_returned", Category.LISTINGS)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from .models import Coordinator, Institution
+from .models import Coordinator, Institution, Listing, SavedListing, Slot
 
 
 class CoordinatorInline(admin.TabularInline):
@@ -31,3 +31,29 @@ class CoordinatorAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__last_name", "institution__name"]
     list_select_related = ["user", "institution"]
     raw_id_fields = ["user"]
+
+
+class SlotInline(admin.TabularInline):
+    model = Slot
+    extra = 0
+    readonly_fields = ["seats_taken"]
+
+
+@admin.register(Listing)
+class ListingAdmin(admin.ModelAdmin):
+    list_display = ["title", "institution", "specialty", "rotation_type", "status", "fee_usd",
+                    "published_at"]
+    list_filter = ["status", "specialty", "rotation_type", "audience", "letter_possible", "state"]
+    search_fields = ["title", "institution__name", "city"]
+    list_select_related = ["institution"]
+    raw_id_fields = ["institution"]
+    filter_horizontal = ["preceptors"]
+    readonly_fields = ["status", "submitted_at", "published_at", "return_reason"]
+    inlines = [SlotInline]
+
+
+@admin.register(SavedListing)
+class SavedListingAdmin(admin.ModelAdmin):
+    list_display = ["user", "listing", "created_at"]
+    search_fields = ["user__email", "listing__title"]
+    raw_id_fields = ["user", "listing"]

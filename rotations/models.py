@@ -1,8 +1,17 @@
-"""Institutions that host rotations, and the coordinators who act for them."""
+"""Institutions, their coordinators, rotation listings and their dated slots."""
+
+from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from localflavor.us.models import USStateField, USZipCodeField
+
+from .choices import Audience, DocumentKind, ListingStatus, RotationType, Setting, Specialty, Visa
 
 
 class Institution(models.Model):
@@ -52,3 +61,128 @@ class Coordinator(models.Model):
 
     def __str__(self):
         return f"{self.user} at {self.institution.name}"
+
+
+class Listing(models.Model):
+    """A rotation an institution offers; applicants apply to its dated slots."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="listings")
+    title = models.CharField(max_length=200)
+    specialty = models.CharField(max_length=40, choices=Specialty)
+    rotation_type = models.CharField("type", max_length=20, choices=RotationType)
+    setting = models.CharField(max_length=20, choices=Setting)
+    city = models.CharField(max_length=100)
+    state = USStateField()
+    audience = models.CharField(max_length=20, choices=Audience)
+    visas = ArrayField(models.CharField(max_length=20, choices=Visa), default=list, blank=True,
+                       help_text="Visa statuses accepted for this rotation.")
+    requires_step1 = models.BooleanField("USMLE Step 1 passed required", default=False)
+    requires_step2 = models.BooleanField("USMLE Step 2 CK passed required", default=False)
+    min_step2_score = models.PositiveSmallIntegerField(
+        "minimum Step 2 CK score", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(300)])
+    required_documents = ArrayField(models.CharField(max_length=30, choices=DocumentKind),
+                                    default=list, blank=True)
+    duration_weeks = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(52)])
+    fee_usd = models.PositiveIntegerField("fee (USD)", default=0, validators=[MaxValueValidator(100_000)],
+                                          help_text="0 means free.")
+    fee_covers = models.TextField("what the fee covers", blank=True)
+    refund_policy = models.TextField(blank=True)
+    letter_possible = models.BooleanField("letter of recommendation possible", default=False)
+    preceptors = models.ManyToManyField("preceptors.Preceptor", blank=True, related_name="listings")
+    description = models.TextField()
+    status = models.CharField(max_length=20, choices=ListingStatus, default=ListingStatus.DRAFT)
+    return_reason = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Title, specialty, institution, city and description, weighted; kept by services.listing_save.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="listing_search_idx"),
+            models.Index(fields=["status", "specialty"], name="listing_status_specialty_idx"),
+            models.Index(fields=["status", "fee_usd"], name="listing_status_fee_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(duration_weeks__gte=1, duration_weeks__lte=52),
+                                   name="listing_duration_range"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_hands_on(self) -> bool:
+        return self.rotation_type in RotationType.hands_on()
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == ListingStatus.PUBLISHED and self.institution.is_verified
+
+    def get_visas_display(self) -> list[str]:
+        return [Visa(v).label for v in self.visas]
+
+    def get_required_documents_display(self) -> list[str]:
+        return [DocumentKind(d).label for d in self.required_documents]
+
+
+class Slot(models.Model):
+    """A dated run of a listing with a number of seats; applicants apply to a slot."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="slots")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    capacity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(500)])
+    # Seats held by accepted, approved or completed placements; the constraint below is the
+    # database's own guarantee that a slot is never oversold.
+    seats_taken = models.PositiveSmallIntegerField(default=0, editable=False)
+    application_deadline = models.DateField()
+    offer_valid_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="How many days an offer stays open for the applicant to accept.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        indexes = [models.Index(fields=["listing", "start_date"], name="slot_listing_start_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end_date__gt=models.F("start_date")),
+                                   name="slot_ends_after_start"),
+            models.CheckConstraint(condition=models.Q(application_deadline__lte=models.F("start_date")),
+                                   name="slot_deadline_before_start"),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="slot_capacity_positive"),
+            models.CheckConstraint(condition=models.Q(seats_taken__lte=models.F("capacity")),
+                                   name="slot_never_oversold"),
+        ]
+
+    def __str__(self):
+        return f"{self.listing.title}: {self.start_date:%b %d} – {self.end_date:%b %d, %Y}"
+
+    @property
+    def seats_left(self) -> int:
+        return self.capacity - self.seats_taken
+
+    @property
+    def is_open(self) -> bool:
+        """Open while seats are left and the application deadline has not passed."""
+        return self.seats_left > 0 and self.application_deadline >= timezone.localdate()
+
+    @property
+    def weeks(self) -> int:
+        return max(1, round((self.end_date - self.start_date + timedelta(days=1)).days / 7))
+
+
+class SavedListing(models.Model):
+    """A listing an applicant keeps to compare or apply to later."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_listings")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="saved_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "listing"], name="saved_listing_once")]

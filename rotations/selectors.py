@@ -1,7 +1,48 @@
-"""Reads of institutions, scoped to the user who asks."""
+"""Reads of institutions, listings and slots, scoped to the user who asks."""
 
-from .models import Coordinator
+from django.db.models import Prefetch
+
+from accounts.models import Role
+
+from .choices import ListingStatus
+from .models import Coordinator, Listing, Slot
 
 
 def coordinator_membership(user) -> Coordinator | None:
     return Coordinator.objects.select_related("institution").filter(user=user).first()
+
+
+def coordinator_institution_id(user) -> int | None:
+    if not user.is_authenticated or user.role != Role.COORDINATOR:
+        return None
+    return Coordinator.objects.filter(user=user).values_list("institution_id", flat=True).first()
+
+
+def listings_public():
+    """Published listings of verified institutions: what anyone may see."""
+    return Listing.objects.filter(status=ListingStatus.PUBLISHED, institution__verified_at__isnull=False)
+
+
+def listings_managed_by(user):
+    """The listings a user may manage: admins all, a coordinator their institution's, others none."""
+    if user.is_authenticated and user.role == Role.ADMIN:
+        return Listing.objects.all()
+    institution_id = coordinator_institution_id(user)
+    if institution_id is None:
+        return Listing.objects.none()
+    return Listing.objects.filter(institution_id=institution_id)
+
+
+def listings_visible_to(user):
+    """Public listings plus those the user manages (drafts of their own institution)."""
+    return (listings_public() | listings_managed_by(user)).distinct()
+
+
+def slots_managed_by(user):
+    return Slot.objects.filter(listing__in=listings_managed_by(user))
+
+
+def with_slots(listings):
+    """Listings with their institution and slots loaded in a constant number of queries."""
+    return listings.select_related("institution").prefetch_related(
+        Prefetch("slots", queryset=Slot.objects.order_by("start_date", "id")), "preceptors")

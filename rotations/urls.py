@@ -1,9 +1,12 @@
-from django.urls import path
+"""URLs of the rotations app; each views module lists its own patterns."""
 
-from . import views
+from . import views, views_coordinator, views_public, views_search
 
 app_name = "rotations"
 
 urlpatterns = [
-    path("coordinator/", views.coordinator_dashboard, name="coordinator_dashboard"),
+    *views.urlpatterns,
+    *views_search.urlpatterns,
+    *views_public.urlpatterns,
+    *views_coordinator.urlpatterns,
 ]

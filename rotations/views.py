@@ -1,6 +1,7 @@
 """Coordinator pages."""
 
 from django.shortcuts import render
+from django.urls import path
 
 from accounts.forms import invitation_form_for
 from accounts.models import Role
@@ -23,3 +24,8 @@ def coordinator_dashboard(request):
             invite_form=invitation_form_for(request.user),
         )
     return render(request, "rotations/coordinator_dashboard.html", context)
+
+
+urlpatterns = [
+    path("coordinator/", coordinator_dashboard, name="coordinator_dashboard"),
+]

@@ -1,0 +1,88 @@
+"""The controlled vocabularies of listings: specialties, rotation types, audiences, visas, documents."""
+
+from django.db import models
+
+
+class Specialty(models.TextChoices):
+    ANESTHESIOLOGY = "anesthesiology", "Anesthesiology"
+    CARDIOLOGY = "cardiology", "Cardiology"
+    DERMATOLOGY = "dermatology", "Dermatology"
+    EMERGENCY_MEDICINE = "emergency_medicine", "Emergency Medicine"
+    ENDOCRINOLOGY = "endocrinology", "Endocrinology"
+    FAMILY_MEDICINE = "family_medicine", "Family Medicine"
+    GASTROENTEROLOGY = "gastroenterology", "Gastroenterology"
+    GENERAL_SURGERY = "general_surgery", "General Surgery"
+    GERIATRICS = "geriatrics", "Geriatric Medicine"
+    HEMATOLOGY_ONCOLOGY = "hematology_oncology", "Hematology and Oncology"
+    INFECTIOUS_DISEASE = "infectious_disease", "Infectious Disease"
+    INTERNAL_MEDICINE = "internal_medicine", "Internal Medicine"
+    NEPHROLOGY = "nephrology", "Nephrology"
+    NEUROLOGY = "neurology", "Neurology"
+    OBSTETRICS_GYNECOLOGY = "obstetrics_gynecology", "Obstetrics and Gynecology"
+    ORTHOPEDIC_SURGERY = "orthopedic_surgery", "Orthopedic Surgery"
+    PATHOLOGY = "pathology", "Pathology"
+    PEDIATRICS = "pediatrics", "Pediatrics"
+    PSYCHIATRY = "psychiatry", "Psychiatry"
+    PULMONOLOGY = "pulmonology", "Pulmonary and Critical Care"
+    RADIOLOGY = "radiology", "Radiology"
+    RHEUMATOLOGY = "rheumatology", "Rheumatology"
+    UROLOGY = "urology", "Urology"
+
+
+class RotationType(models.TextChoices):
+    OBSERVERSHIP = "observership", "Observership"
+    EXTERNSHIP = "externship", "Hands-on externship"
+    ELECTIVE = "elective", "Clinical elective (students)"
+    SUB_INTERNSHIP = "sub_internship", "Sub-internship"
+    RESEARCH = "research", "Research"
+
+    @classmethod
+    def hands_on(cls) -> list[str]:
+        """The types where the IMG examines and treats patients under supervision."""
+        return [cls.EXTERNSHIP, cls.ELECTIVE, cls.SUB_INTERNSHIP]
+
+
+class Setting(models.TextChoices):
+    INPATIENT = "inpatient", "Inpatient"
+    OUTPATIENT = "outpatient", "Outpatient"
+    MIXED = "mixed", "Inpatient and outpatient"
+
+
+class Audience(models.TextChoices):
+    STUDENTS = "students", "Students"
+    GRADUATES = "graduates", "Graduates"
+    BOTH = "both", "Students and graduates"
+
+
+class Visa(models.TextChoices):
+    B1 = "b1", "B-1 (business visitor)"
+    B2 = "b2", "B-2 (visitor)"
+    F1 = "f1", "F-1"
+    J1 = "j1", "J-1"
+    H1B = "h1b", "H-1B"
+    GREEN_CARD = "green_card", "Permanent resident"
+    US_CITIZEN = "us_citizen", "US citizen"
+    EAD = "ead", "Employment authorization (EAD)"
+
+
+class DocumentKind(models.TextChoices):
+    """The documents of an applicant's vault that a listing may require."""
+
+    CV = "cv", "CV"
+    PASSPORT = "passport", "Passport"
+    IMMUNIZATION = "immunization", "Immunization record"
+    TB_TEST = "tb_test", "TB test"
+    HEALTH_INSURANCE = "health_insurance", "Health insurance"
+    BACKGROUND_CHECK = "background_check", "Background check"
+    GOOD_STANDING = "good_standing", "Good-standing letter"
+    USMLE_TRANSCRIPT = "usmle_transcript", "USMLE transcript"
+    BLS_ACLS = "bls_acls", "BLS/ACLS certification"
+    HIPAA = "hipaa", "HIPAA training"
+
+
+class ListingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted for review"
+    RETURNED = "returned", "Returned for changes"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"

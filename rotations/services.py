@@ -1,0 +1,153 @@
+"""Business logic for listings and slots: saving, moderation, saving for later."""
+
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Value
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from notifications import kinds
+from notifications.services import notify
+
+from .choices import ListingStatus, Specialty
+from .models import Listing, SavedListing, Slot
+from .selectors import coordinator_institution_id
+
+EDITABLE_STATUSES = {ListingStatus.DRAFT, ListingStatus.RETURNED}
+
+
+def _require_coordinator_of(user: User, institution_id: int) -> None:
+    if user.role == Role.ADMIN:
+        return
+    if coordinator_institution_id(user) != institution_id:
+        raise PermissionDenied("Only the institution's coordinators may change its listings.")
+
+
+def listing_save(*, listing: Listing, by: User, preceptors=None) -> Listing:
+    """Create or update a listing of the user's institution and refresh its search document.
+
+    Only drafts and returned listings are edited: a listing under review or published changes
+    only through moderation, so what an admin approved is what applicants see.
+    """
+    _require_coordinator_of(by, listing.institution_id)
+    if listing.pk and listing.status not in EDITABLE_STATUSES:
+        raise ValidationError("Only drafts and listings returned for changes can be edited.")
+    listing.full_clean(exclude=["search_vector"])
+    with transaction.atomic():
+        listing.save()
+        if preceptors is not None:
+            listing.preceptors.set(preceptors)
+        listings_refresh_search(ids=[listing.pk])
+    return listing
+
+
+def listings_refresh_search(*, ids) -> None:
+    """Rebuild the weighted full-text documents of these listings (title > specialty, place > text)."""
+    for listing in Listing.objects.filter(pk__in=ids).select_related("institution"):
+        vector = (
+            SearchVector(Value(listing.title), weight="A", config="english")
+            + SearchVector(Value(Specialty(listing.specialty).label), weight="A", config="english")
+            + SearchVector(Value(f"{listing.institution.name} {listing.city}"), weight="B",
+                           config="english")
+            + SearchVector(Value(listing.description), weight="C", config="english")
+        )
+        Listing.objects.filter(pk=listing.pk).update(search_vector=vector)
+
+
+# Moderation: action → (states it starts from, state it ends in, who may do it).
+TRANSITIONS = {
+    "submit": ({ListingStatus.DRAFT, ListingStatus.RETURNED}, ListingStatus.SUBMITTED, "coordinator"),
+    "publish": ({ListingStatus.SUBMITTED}, ListingStatus.PUBLISHED, "admin"),
+    "return": ({ListingStatus.SUBMITTED, ListingStatus.PUBLISHED}, ListingStatus.RETURNED, "admin"),
+    "archive": ({ListingStatus.DRAFT, ListingStatus.SUBMITTED, ListingStatus.RETURNED,
+                 ListingStatus.PUBLISHED}, ListingStatus.ARCHIVED, "coordinator"),
+}
+
+
+def listing_transition(*, listing: Listing, action: str, by: User, reason: str = "") -> Listing:
+    """Move a listing through moderation: submit, publish, return (with a reason) or archive.
+
+    Checks the move against TRANSITIONS and who may make it (coordinators of the listing's
+    institution; admins for every move), saves with update_fields, and notifies: admins of a
+    submission, the institution's coordinators of a publication or a return.
+    """
+    if action not in TRANSITIONS:
+        raise ValidationError(f"Unknown action {action!r}.")
+    sources, target, actor = TRANSITIONS[action]
+    if actor == "admin" and by.role != Role.ADMIN:
+        raise PermissionDenied("Only an administrator may do this.")
+    if actor == "coordinator":
+        _require_coordinator_of(by, listing.institution_id)
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().select_related("institution").get(pk=listing.pk)
+        if listing.status not in sources:
+            raise ValidationError(
+                f"A listing that is {listing.get_status_display().lower()} cannot be {_past(action)}.")
+        if action == "publish" and not listing.institution.is_verified:
+            raise ValidationError("The institution is not verified yet; verify it before publishing.")
+        if action == "submit" and not listing.slots.exists():
+            raise ValidationError("Add at least one slot before submitting the listing for review.")
+        if action == "return" and not reason.strip():
+            raise ValidationError({"reason": "Say what needs to change."})
+        listing.status = target
+        fields = ["status", "updated_at"]
+        if action == "submit":
+            listing.submitted_at, listing.return_reason = timezone.now(), ""
+            fields += ["submitted_at", "return_reason"]
+        elif action == "publish":
+            listing.published_at = timezone.now()
+            fields.append("published_at")
+        elif action == "return":
+            listing.return_reason = reason.strip()
+            fields.append("return_reason")
+        listing.save(update_fields=fields)
+        _notify_transition(listing, action)
+    return listing
+
+
+def _past(action: str) -> str:
+    return {"submit": "submitted", "publish": "published", "return": "returned",
+            "archive": "archived"}[action]
+
+
+def _notify_transition(listing: Listing, action: str) -> None:
+    context = {"listing": listing}
+    if action == "submit":
+        for admin in User.objects.filter(role=Role.ADMIN, is_active=True):
+            notify(user=admin, kind=kinds.LISTING_SUBMITTED, context=context,
+                   url=reverse("rotations:moderation"))
+    elif action in ("publish", "return"):
+        kind = kinds.LISTING_PUBLISHED if action == "publish" else kinds.LISTING_RETURNED
+        for user in User.objects.filter(coordinator__institution_id=listing.institution_id, is_active=True):
+            notify(user=user, kind=kind, context=context,
+                   url=reverse("rotations:coordinator_listing", args=[listing.pk]))
+
+
+def slot_save(*, slot: Slot, by: User) -> Slot:
+    """Create or update a slot of one of the user's institution's listings."""
+    _require_coordinator_of(by, slot.listing.institution_id)
+    if slot.listing.status == ListingStatus.ARCHIVED:
+        raise ValidationError("An archived listing takes no new slots.")
+    if slot.pk and slot.capacity < Slot.objects.get(pk=slot.pk).seats_taken:
+        raise ValidationError({"capacity": "Fewer seats than are already taken."})
+    slot.full_clean()
+    slot.save()
+    return slot
+
+
+def slot_delete(*, slot: Slot, by: User) -> None:
+    _require_coordinator_of(by, slot.listing.institution_id)
+    if slot.seats_taken:
+        raise ValidationError("A slot with taken seats cannot be deleted.")
+    slot.delete()
+
+
+def listing_save_for_later(*, user: User, listing: Listing, saved: bool) -> bool:
+    """Save (or unsave) a public listing for an applicant; return whether it is saved now."""
+    if saved:
+        SavedListing.objects.get_or_create(user=user, listing=listing)
+    else:
+        SavedListing.objects.filter(user=user, listing=listing).delete()
+    return saved

@@ -1,0 +1,3 @@
+"""Filled in by the listings work (issue 4)."""
+
+urlpatterns = []
