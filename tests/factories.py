@@ -1,12 +1,16 @@
 """factory_boy factories for the tests: one per model, with sensible defaults."""
 
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import Invitation, Role, User
 from preceptors.models import Preceptor
-from rotations.models import Coordinator, Institution
+from rotations.choices import Audience, ListingStatus, RotationType, Setting, Specialty
+from rotations.models import Coordinator, Institution, Listing, Slot
+from rotations.services import listings_refresh_search
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -74,3 +78,42 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
     role = Role.COORDINATOR
     institution = factory.SubFactory(InstitutionFactory)
+
+
+class ListingFactory(factory.django.DjangoModelFactory):
+    """A published listing of a verified institution, with its search document built."""
+
+    class Meta:
+        model = Listing
+        skip_postgeneration_save = True
+
+    institution = factory.SubFactory(InstitutionFactory)
+    title = factory.Sequence(lambda n: f"Internal Medicine Observership {n}")
+    specialty = Specialty.INTERNAL_MEDICINE
+    rotation_type = RotationType.OBSERVERSHIP
+    setting = Setting.INPATIENT
+    city = factory.LazyAttribute(lambda o: o.institution.city)
+    state = factory.LazyAttribute(lambda o: o.institution.state)
+    audience = Audience.BOTH
+    visas = factory.LazyFunction(lambda: ["b1", "b2"])
+    duration_weeks = 4
+    fee_usd = 1500
+    description = "Rounds with the team, morning report and clinic."
+    status = ListingStatus.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def search_document(obj, create, extracted, **kwargs):
+        if create:
+            listings_refresh_search(ids=[obj.pk])
+
+
+class SlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Slot
+
+    listing = factory.SubFactory(ListingFactory)
+    start_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
+    end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(days=27))
+    application_deadline = factory.LazyAttribute(lambda o: o.start_date - timedelta(days=21))
+    capacity = 2
