@@ -7,7 +7,7 @@ from notifications.selectors import unread_count
 from .models import Role
 
 _NAV = {
-    Role.APPLICANT: [("Dashboard", "applicants:dashboard")],
+    Role.APPLICANT: [("Dashboard", "applicants:dashboard"), ("Saved", "rotations:saved_listings")],
     Role.COORDINATOR: [("Dashboard", "rotations:coordinator_dashboard")],
     Role.PRECEPTOR: [("Dashboard", "preceptors:dashboard")],
     Role.ADMIN: [("Dashboard", "accounts:staff_dashboard"), ("Django admin", "admin:index")],

@@ -1,4 +1,4 @@
-"""Demo data for `make run`: one login per role, an institution and a preceptor.
+"""Demo data for `make run`: one login per role, institutions, a preceptor and listings.
 
 Idempotent: every row is found by its natural key and updated, so running it twice leaves the
 same rows. Passwords are set only when a user is first created.
@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from preceptors.models import Preceptor
+from rotations.demo import seed_listings
 from rotations.models import Coordinator, Institution
 
 from .models import Role, User
@@ -46,6 +47,7 @@ def seed_demo() -> list[tuple[str, str]]:
     if preceptor.verified_at is None:
         preceptor.verified_at = timezone.now()
         preceptor.save(update_fields=["verified_at"])
+    seed_listings(institution, preceptor)
     return [(Role(role).label, user.email) for role, user in users.items()]
 
 

@@ -99,6 +99,10 @@ class Listing(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Title, specialty, institution, city and description, weighted; kept by services.listing_save.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The earliest slot starting today or later: kept by a database trigger on slots (migration
+    # 0003) and refreshed hourly as days pass, so "soonest first" is an index scan, not a sort
+    # of every match.
+    next_start = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -106,6 +110,7 @@ class Listing(models.Model):
             GinIndex(fields=["search_vector"], name="listing_search_idx"),
             models.Index(fields=["status", "specialty"], name="listing_status_specialty_idx"),
             models.Index(fields=["status", "fee_usd"], name="listing_status_fee_idx"),
+            models.Index(fields=["status", "next_start"], name="listing_status_next_start_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(duration_weeks__gte=1, duration_weeks__lte=52),

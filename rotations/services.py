@@ -1,9 +1,7 @@
 """Business logic for listings and slots: saving, moderation, saving for later."""
 
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Value
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,17 +41,37 @@ def listing_save(*, listing: Listing, by: User, preceptors=None) -> Listing:
     return listing
 
 
-def listings_refresh_search(*, ids) -> None:
-    """Rebuild the weighted full-text documents of these listings (title > specialty, place > text)."""
-    for listing in Listing.objects.filter(pk__in=ids).select_related("institution"):
-        vector = (
-            SearchVector(Value(listing.title), weight="A", config="english")
-            + SearchVector(Value(Specialty(listing.specialty).label), weight="A", config="english")
-            + SearchVector(Value(f"{listing.institution.name} {listing.city}"), weight="B",
-                           config="english")
-            + SearchVector(Value(listing.description), weight="C", config="english")
-        )
-        Listing.objects.filter(pk=listing.pk).update(search_vector=vector)
+# One statement for one listing or a hundred thousand: title and specialty weigh most, then the
+# institution and city, then the description.
+_SEARCH_DOCUMENT_SQL = """
+    UPDATE rotations_listing AS l SET search_vector =
+        setweight(to_tsvector('english', l.title), 'A')
+        || setweight(to_tsvector('english', s.label), 'A')
+        || setweight(to_tsvector('english', i.name || ' ' || l.city), 'B')
+        || setweight(to_tsvector('english', l.description), 'C')
+    FROM rotations_institution AS i,
+         unnest(%(codes)s::text[], %(labels)s::text[]) AS s(code, label)
+    WHERE i.id = l.institution_id AND s.code = l.specialty
+"""
+
+
+def listings_refresh_search(*, ids=None) -> None:
+    """Rebuild the weighted full-text documents of these listings (all of them without ids)."""
+    params = {"codes": list(Specialty.values), "labels": [label for _, label in Specialty.choices]}
+    sql = _SEARCH_DOCUMENT_SQL
+    if ids is not None:
+        sql += " AND l.id = ANY(%(ids)s)"
+        params["ids"] = list(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def listings_refresh_next_start() -> int:
+    """Move `next_start` past slots that have started (the slot trigger cannot see days pass)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM (SELECT rotations_listing_refresh_next_start(id) "
+                       "FROM rotations_listing WHERE next_start < current_date) AS refreshed")
+        return cursor.fetchone()[0]
 
 
 # Moderation: action → (states it starts from, state it ends in, who may do it).

@@ -58,7 +58,7 @@ def test_home_sends_each_role_to_its_dashboard(client, request, fixture, url_nam
 
 
 @pytest.mark.parametrize("fixture, labels", [
-    ("applicant", ["Dashboard", "Notifications"]),
+    ("applicant", ["Dashboard", "Saved", "Notifications"]),
     ("admin_user", ["Dashboard", "Django admin", "Notifications"]),
 ])
 def test_navigation_fits_the_role(client, request, fixture, labels):

@@ -224,6 +224,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 30.0},
     "send-reminders": {"task": "notifications.tasks.send_reminders", "schedule": 15 * 60.0},
     "purge-outbox": {"task": "notifications.tasks.purge_outbox", "schedule": 24 * 3600.0},
+    "refresh-next-start": {"task": "rotations.tasks.refresh_next_start", "schedule": 3600.0},
 }
 
 # The outbox (notifications.delivery): retries with backoff, then `failed` for an admin to see.
