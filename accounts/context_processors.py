@@ -8,9 +8,10 @@ from .models import Role
 
 _NAV = {
     Role.APPLICANT: [("Dashboard", "applicants:dashboard"), ("Saved", "rotations:saved_listings")],
-    Role.COORDINATOR: [("Dashboard", "rotations:coordinator_dashboard")],
+    Role.COORDINATOR: [("Dashboard", "rotations:coordinator_dashboard"), ("Listings", "rotations:coordinator_listings")],
     Role.PRECEPTOR: [("Dashboard", "preceptors:dashboard")],
-    Role.ADMIN: [("Dashboard", "accounts:staff_dashboard"), ("Django admin", "admin:index")],
+    Role.ADMIN: [("Dashboard", "accounts:staff_dashboard"), ("Moderation", "rotations:moderation"),
+                 ("Django admin", "admin:index")],
 }
 
 
