@@ -3,7 +3,9 @@
 from django.urls import path
 
 from accounts.api import MeView
+from rotations import api as rotations_api
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
+    *rotations_api.urlpatterns,
 ]

@@ -5,9 +5,11 @@ from collections.abc import Mapping
 
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Paginator
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import cached_property
 from localflavor.us.us_states import STATE_CHOICES
 
 from .choices import Audience, RotationType, Specialty, Visa
@@ -176,3 +178,19 @@ def _ordering(sort: str | None, *, keywords: bool) -> list:
     if sort in ("relevance", "", None) and keywords:
         return [F("rank").desc(), soonest, "pk"]
     return [soonest, "fee_usd", "pk"]
+
+
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 matches: an exact count of 90,000 rows costs more than the
+    page itself, and nobody pages past fifty pages of rotations."""
+
+    @cached_property
+    def count(self):
+        return self.object_list[:COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP

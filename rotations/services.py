@@ -11,6 +11,7 @@ from notifications.services import notify
 
 from .choices import ListingStatus, Specialty
 from .models import Listing, SavedListing, Slot
+from .search_cache import listings_changed
 from .selectors import coordinator_institution_id
 
 EDITABLE_STATUSES = {ListingStatus.DRAFT, ListingStatus.RETURNED}
@@ -122,6 +123,7 @@ def listing_transition(*, listing: Listing, action: str, by: User, reason: str =
             fields.append("return_reason")
         listing.save(update_fields=fields)
         _notify_transition(listing, action)
+        transaction.on_commit(listings_changed)
     return listing
 
 
@@ -152,6 +154,7 @@ def slot_save(*, slot: Slot, by: User) -> Slot:
         raise ValidationError({"capacity": "Fewer seats than are already taken."})
     slot.full_clean()
     slot.save()
+    transaction.on_commit(listings_changed)
     return slot
 
 
@@ -160,6 +163,7 @@ def slot_delete(*, slot: Slot, by: User) -> None:
     if slot.seats_taken:
         raise ValidationError("A slot with taken seats cannot be deleted.")
     slot.delete()
+    transaction.on_commit(listings_changed)
 
 
 def listing_save_for_later(*, user: User, listing: Listing, saved: bool) -> bool:

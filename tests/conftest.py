@@ -58,3 +58,11 @@ def preceptor(db):
 @pytest.fixture
 def admin_user(db):
     return AdminFactory()
+
+
+@pytest.fixture(autouse=True)
+def fresh_search_cache():
+    """Each test starts with no cached search answers (factories bypass the services that bump it)."""
+    from rotations.search_cache import listings_changed
+
+    listings_changed()

@@ -161,7 +161,7 @@ def test_the_hourly_refresh_moves_next_start_past_a_slot_that_has_started():
 
 
 def test_the_search_count_stops_at_the_cap(client, settings, monkeypatch):
-    monkeypatch.setattr("rotations.views_search.COUNT_CAP", 2)
+    monkeypatch.setattr("rotations.search.COUNT_CAP", 2)
     for _ in range(3):
         ListingFactory()
     response = client.get(reverse("rotations:search"))

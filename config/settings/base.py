@@ -202,6 +202,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Stable enum names in the schema, so a later `status` or `kind` field elsewhere cannot clash.
+    "ENUM_NAME_OVERRIDES": {
+        "ListingStatusEnum": "rotations.choices.ListingStatus",
+        "InstitutionKindEnum": "rotations.models.Institution.Kind",
+    },
 }
 
 CELERY_BROKER_URL = REDIS_URL

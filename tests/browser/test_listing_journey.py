@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from rotations.choices import ListingStatus
 from rotations.models import Listing
 
-from ..factories import PASSWORD, AdminFactory, CoordinatorFactory, ListingFactory, SlotFactory, UserFactory
+from ..factories import PASSWORD, AdminFactory, CoordinatorFactory, SlotFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

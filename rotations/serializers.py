@@ -1,0 +1,205 @@
+"""API serializers of listings and slots: what the public sees, and what coordinators write and read."""
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from accounts.models import Role
+from preceptors.models import Preceptor
+
+from .models import Institution, Listing, Slot
+
+# --- Output -------------------------------------------------------------------------------------
+
+
+class InstitutionBriefSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    # Not documented as a URI: an institution without a website has an empty string.
+    website = serializers.CharField(read_only=True, help_text="The institution's website, or empty.")
+
+    class Meta:
+        model = Institution
+        fields = ["id", "name", "kind", "kind_label", "city", "state", "website"]
+        read_only_fields = fields
+
+
+class PreceptorBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Preceptor
+        fields = ["id", "full_name", "credentials"]
+        read_only_fields = fields
+
+
+class PublicSlotSerializer(serializers.ModelSerializer):
+    """A dated run of a listing as applicants see it: seats left and whether it still takes applications."""
+
+    seats_left = serializers.IntegerField(read_only=True)
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Slot
+        fields = ["id", "start_date", "end_date", "capacity", "seats_left", "application_deadline",
+                  "offer_valid_days", "is_open"]
+        read_only_fields = fields
+
+
+class PublicListingSerializer(serializers.ModelSerializer):
+    """Every fact an applicant needs to decide, with the listing's slots.
+
+    Expects the listing loaded by `selectors.with_slots` (institution, slots and preceptors).
+    """
+
+    institution = InstitutionBriefSerializer(read_only=True)
+    specialty_label = serializers.CharField(source="get_specialty_display", read_only=True)
+    rotation_type_label = serializers.CharField(source="get_rotation_type_display", read_only=True)
+    hands_on = serializers.BooleanField(source="is_hands_on", read_only=True)
+    setting_label = serializers.CharField(source="get_setting_display", read_only=True)
+    audience_label = serializers.CharField(source="get_audience_display", read_only=True)
+    visa_labels = serializers.ListField(child=serializers.CharField(), source="get_visas_display",
+                                        read_only=True)
+    required_document_labels = serializers.ListField(
+        child=serializers.CharField(), source="get_required_documents_display", read_only=True)
+    preceptors = PreceptorBriefSerializer(many=True, read_only=True)
+    slots = PublicSlotSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Listing
+        fields = [
+            "id", "title", "institution", "city", "state",
+            "specialty", "specialty_label", "rotation_type", "rotation_type_label", "hands_on",
+            "setting", "setting_label", "audience", "audience_label", "visas", "visa_labels",
+            "requires_step1", "requires_step2", "min_step2_score",
+            "required_documents", "required_document_labels", "duration_weeks",
+            "fee_usd", "fee_covers", "refund_policy", "letter_possible", "preceptors",
+            "description", "published_at", "slots",
+        ]
+        read_only_fields = fields
+
+
+class ManagedSlotSerializer(PublicSlotSerializer):
+    """A slot as its institution's coordinators see it, with the seats already taken."""
+
+    class Meta(PublicSlotSerializer.Meta):
+        fields = ["id", "listing", "start_date", "end_date", "capacity", "seats_taken", "seats_left",
+                  "application_deadline", "offer_valid_days", "is_open", "created_at"]
+        read_only_fields = fields
+
+
+class ManagedListingSerializer(PublicListingSerializer):
+    """A listing as its institution's coordinators see it: the public facts plus its moderation state."""
+
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    slots = ManagedSlotSerializer(many=True, read_only=True)
+
+    class Meta(PublicListingSerializer.Meta):
+        fields = [*PublicListingSerializer.Meta.fields, "status", "status_label", "return_reason",
+                  "submitted_at", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+# --- Input --------------------------------------------------------------------------------------
+
+
+def _unique(values: list) -> list:
+    return list(dict.fromkeys(values))
+
+
+class ListingInputSerializer(serializers.ModelSerializer):
+    """What a coordinator writes; institution, status, dates and the search document are not input."""
+
+    preceptors = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Preceptor.objects.none(),
+        help_text="Ids of preceptors of the listing's institution.")
+
+    class Meta:
+        model = Listing
+        fields = [
+            "title", "specialty", "rotation_type", "setting", "city", "state",
+            "audience", "visas", "requires_step1", "requires_step2", "min_step2_score",
+            "required_documents", "duration_weeks", "fee_usd", "fee_covers", "refund_policy",
+            "letter_possible", "preceptors", "description",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.context.get("request"), "user", None)
+        # Another institution's preceptor answers "does not exist", like a missing one.
+        self.fields["preceptors"].child_relation.queryset = (
+            Preceptor.objects.all() if _is_admin(user)
+            else Preceptor.objects.filter(institution__coordinators__user_id=getattr(user, "pk", None)))
+
+    def validate_visas(self, value):
+        return _unique(value)
+
+    def validate_required_documents(self, value):
+        return _unique(value)
+
+    def validate(self, attrs):
+        def value(name, default=None):
+            return attrs.get(name, getattr(self.instance, name, default))
+
+        if value("min_step2_score") and not value("requires_step2", False):
+            raise serializers.ValidationError(
+                {"min_step2_score": "Set a minimum score only when Step 2 CK is required."})
+        institution_id = attrs["institution"].pk if attrs.get("institution") else getattr(
+            self.instance, "institution_id", None)
+        if institution_id and any(p.institution_id != institution_id for p in attrs.get("preceptors", [])):
+            raise serializers.ValidationError(
+                {"preceptors": "Choose preceptors of the listing's own institution."})
+        return attrs
+
+
+class ListingCreateSerializer(ListingInputSerializer):
+    """A new listing. A coordinator's belongs to the coordinator's own institution, whatever is
+    posted; an administrator names the institution."""
+
+    institution = serializers.PrimaryKeyRelatedField(
+        queryset=Institution.objects.all(), required=False,
+        help_text="Administrators only, and required from them: the institution that offers the "
+                  "listing. Ignored for coordinators, whose listings belong to their own institution.")
+
+    class Meta(ListingInputSerializer.Meta):
+        fields = ["institution", *ListingInputSerializer.Meta.fields]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        view = self.context.get("view")
+        user = getattr(self.context.get("request"), "user", None)
+        if not _is_admin(user) and not getattr(view, "swagger_fake_view", False):
+            del self.fields["institution"]
+
+    def validate(self, attrs):
+        if "institution" in self.fields and attrs.get("institution") is None:
+            raise serializers.ValidationError(
+                {"institution": "Administrators choose the institution that offers the listing."})
+        return super().validate(attrs)
+
+
+def _is_admin(user) -> bool:
+    return getattr(user, "role", None) == Role.ADMIN
+
+
+class SlotInputSerializer(serializers.ModelSerializer):
+    """The dates and seats of a slot, checked like the web form (`forms.SlotForm`) so that each
+    error names its field; the database constraints on `Slot` remain the final guarantee."""
+
+    class Meta:
+        model = Slot
+        fields = ["start_date", "end_date", "capacity", "application_deadline", "offer_valid_days"]
+
+    def validate(self, attrs):
+        def value(name):
+            return attrs.get(name, getattr(self.instance, name, None))
+
+        start, end, deadline = value("start_date"), value("end_date"), value("application_deadline")
+        errors = {}
+        # An existing slot that already began may still be edited (its capacity, say).
+        moved = "start_date" in attrs and attrs["start_date"] != getattr(self.instance, "start_date", None)
+        if moved and start < timezone.localdate():
+            errors["start_date"] = "Must not be in the past."
+        if start and end and end <= start:
+            errors["end_date"] = "Must be after the start date."
+        if start and deadline and deadline > start:
+            errors["application_deadline"] = "Must be on or before the start date."
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
