@@ -9,6 +9,7 @@ own navigation, are never served from here.
 """
 
 import hashlib
+import time
 from functools import wraps
 
 from django.core.cache import cache
@@ -17,6 +18,10 @@ from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "rotations:listings-version"
 TIMEOUT = 60
+# Each process remembers the version this long, saving a Redis round trip on most hits; another
+# process's change reaches it within this delay (its own changes at once).
+VERSION_MEMO_SECONDS = 1.0
+_memo = {"version": None, "until": 0.0}
 
 
 def listings_changed() -> None:
@@ -25,6 +30,14 @@ def listings_changed() -> None:
         cache.incr(VERSION_KEY)
     except ValueError:  # no version yet: the first change starts the count
         cache.set(VERSION_KEY, 2, None)
+    _memo["until"] = 0.0
+
+
+def _version():
+    now = time.monotonic()
+    if now >= _memo["until"]:
+        _memo["version"], _memo["until"] = cache.get_or_set(VERSION_KEY, 1, None), now + VERSION_MEMO_SECONDS
+    return _memo["version"]
 
 
 def _key(request, version) -> str:
@@ -39,7 +52,7 @@ def cache_anonymous_search(view):
     def wrapped(request, *args, **kwargs):
         if request.method != "GET" or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = _key(request, cache.get_or_set(VERSION_KEY, 1, None))
+        key = _key(request, _version())
         cached = cache.get(key)
         if cached is not None:
             content, content_type = cached
