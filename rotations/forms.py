@@ -1,10 +1,10 @@
 """Forms of the coordinator's pages: a listing, a slot, a CSV upload, and a moderation decision."""
 
 from django import forms
-from django.utils import timezone
 
 from .choices import DocumentKind, Visa
 from .models import Institution, Listing, Slot
+from .rules import listing_requirement_errors, slot_date_errors
 
 ISO_DATE = "%Y-%m-%d"
 
@@ -62,8 +62,10 @@ class ListingForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("min_step2_score") and not data.get("requires_step2"):
-            self.add_error("min_step2_score", "Set a minimum score only when Step 2 CK is required.")
+        errors = listing_requirement_errors(min_step2_score=data.get("min_step2_score"),
+                                            requires_step2=data.get("requires_step2"))
+        for field, message in errors.items():
+            self.add_error(field, message)
         return data
 
     def sections(self):
@@ -101,14 +103,12 @@ class SlotForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        start, end, deadline = data.get("start_date"), data.get("end_date"), data.get("application_deadline")
-        # An existing slot that already began may still be edited (its capacity, say).
-        if start and start < timezone.localdate() and (not self.instance.pk or "start_date" in self.changed_data):
-            self.add_error("start_date", "Must not be in the past.")
-        if start and end and end <= start:
-            self.add_error("end_date", "Must be after the start date.")
-        if start and deadline and deadline > start:
-            self.add_error("application_deadline", "Must be on or before the start date.")
+        errors = slot_date_errors(
+            start=data.get("start_date"), end=data.get("end_date"), deadline=data.get("application_deadline"),
+            start_moved=not self.instance.pk or "start_date" in self.changed_data,
+        )
+        for field, message in errors.items():
+            self.add_error(field, message)
         return data
 
 

@@ -1,12 +1,12 @@
 """API serializers of listings and slots: what the public sees, and what coordinators write and read."""
 
-from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import Role
 from preceptors.models import Preceptor
 
 from .models import Institution, Listing, Slot
+from .rules import listing_requirement_errors, slot_date_errors
 
 # --- Output -------------------------------------------------------------------------------------
 
@@ -137,9 +137,10 @@ class ListingInputSerializer(serializers.ModelSerializer):
         def value(name, default=None):
             return attrs.get(name, getattr(self.instance, name, default))
 
-        if value("min_step2_score") and not value("requires_step2", False):
-            raise serializers.ValidationError(
-                {"min_step2_score": "Set a minimum score only when Step 2 CK is required."})
+        errors = listing_requirement_errors(min_step2_score=value("min_step2_score"),
+                                            requires_step2=value("requires_step2", False))
+        if errors:
+            raise serializers.ValidationError(errors)
         institution_id = attrs["institution"].pk if attrs.get("institution") else getattr(
             self.instance, "institution_id", None)
         if institution_id and any(p.institution_id != institution_id for p in attrs.get("preceptors", [])):
@@ -190,16 +191,10 @@ class SlotInputSerializer(serializers.ModelSerializer):
         def value(name):
             return attrs.get(name, getattr(self.instance, name, None))
 
-        start, end, deadline = value("start_date"), value("end_date"), value("application_deadline")
-        errors = {}
-        # An existing slot that already began may still be edited (its capacity, say).
-        moved = "start_date" in attrs and attrs["start_date"] != getattr(self.instance, "start_date", None)
-        if moved and start < timezone.localdate():
-            errors["start_date"] = "Must not be in the past."
-        if start and end and end <= start:
-            errors["end_date"] = "Must be after the start date."
-        if start and deadline and deadline > start:
-            errors["application_deadline"] = "Must be on or before the start date."
+        errors = slot_date_errors(
+            start=value("start_date"), end=value("end_date"), deadline=value("application_deadline"),
+            start_moved="start_date" in attrs and attrs["start_date"] != getattr(self.instance, "start_date", None),
+        )
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

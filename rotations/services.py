@@ -34,6 +34,8 @@ def listing_save(*, listing: Listing, by: User, preceptors=None) -> Listing:
     if listing.pk and listing.status not in EDITABLE_STATUSES:
         raise ValidationError("Only drafts and listings returned for changes can be edited.")
     listing.full_clean(exclude=["search_vector"])
+    if preceptors is not None and any(p.institution_id != listing.institution_id for p in preceptors):
+        raise ValidationError({"preceptors": "Only the institution's own preceptors can be named."})
     with transaction.atomic():
         listing.save()
         if preceptors is not None:
