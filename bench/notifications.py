@@ -10,17 +10,16 @@ end-to-end time from the first write to the last e-mail accepted by the SMTP sin
 import argparse
 import multiprocessing
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import free_port, fresh_database  # noqa: E402
 from devtools import services  # noqa: E402
 
 
@@ -51,26 +50,6 @@ def run_sink(port, received, duplicates, ready):
     threading.Event().wait()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def bench_database(url: str) -> str:
-    import psycopg2
-
-    parts = urlsplit(url)
-    conn = psycopg2.connect(host=parts.hostname, port=parts.port, user=parts.username,
-                            password=parts.password, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("DROP DATABASE IF EXISTS rotamatch_bench WITH (FORCE)")
-        cur.execute("CREATE DATABASE rotamatch_bench")
-    conn.close()
-    return urlunsplit(parts._replace(path="/rotamatch_bench"))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
@@ -80,7 +59,7 @@ def main() -> int:
 
     service_env, stoppers = services.up()
     env = {**os.environ, **service_env}
-    env.update(DATABASE_URL=bench_database(env["DATABASE_URL"]), DJANGO_SETTINGS_MODULE="config.settings.dev",
+    env.update(DATABASE_URL=fresh_database(env["DATABASE_URL"], "rotamatch_bench"), DJANGO_SETTINGS_MODULE="config.settings.dev",
                DEBUG="false", LOG_LEVEL="WARNING", CELERY_QUEUE="bench")
     port = free_port()
     received, duplicates, ready = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0), multiprocessing.Event()

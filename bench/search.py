@@ -13,16 +13,16 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import free_port, fresh_database  # noqa: E402
 from devtools import services  # noqa: E402
 
 SEED_SQL = """
@@ -68,26 +68,6 @@ TARGETS = {
     "API: q + visa + letter": "/api/listings/?q=cardiology&visa=j1&letter=1",
     "API: filters, lowest fee": "/api/listings/?audience=graduates&duration=3-4&sort=fee",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fresh_database(url: str) -> str:
-    import psycopg2
-
-    parts = urlsplit(url)
-    conn = psycopg2.connect(host=parts.hostname, port=parts.port, user=parts.username,
-                            password=parts.password, dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("DROP DATABASE IF EXISTS rotamatch_bench_search WITH (FORCE)")
-        cur.execute("CREATE DATABASE rotamatch_bench_search")
-    conn.close()
-    return urlunsplit(parts._replace(path="/rotamatch_bench_search"))
 
 
 def seed(env: dict, listings: int) -> float:
@@ -136,7 +116,7 @@ def main() -> int:
 
     service_env, stoppers = services.up()
     env = {**os.environ, **service_env}
-    env.update(DATABASE_URL=fresh_database(env["DATABASE_URL"]), DJANGO_SETTINGS_MODULE="config.settings.dev",
+    env.update(DATABASE_URL=fresh_database(env["DATABASE_URL"], "rotamatch_bench_search"), DJANGO_SETTINGS_MODULE="config.settings.dev",
                DEBUG="false", LOG_LEVEL="WARNING", ALLOWED_HOSTS="127.0.0.1",
                API_THROTTLE_ANON="1000000/min", API_THROTTLE_USER="1000000/min")
     server = None
