@@ -1,6 +1,7 @@
 """Listing search: the form that parses the query string strictly, and the selector it feeds."""
 
 import calendar
+import re
 from collections.abc import Mapping
 
 from django import forms
@@ -119,9 +120,20 @@ def listing_search(params: Mapping) -> QuerySet:
                 .defer("search_vector").annotate(seats_open=_seats_open(today)))
     q = params.get("q")
     if q:
-        query = SearchQuery(q, search_type="websearch", config="english")
+        query = keyword_query(q)
         listings = listings.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
     return listings.order_by(*_ordering(params.get("sort"), keywords=bool(q)))
+
+
+def keyword_query(q: str) -> SearchQuery:
+    """The search box's words: web-search syntax ("quoted phrase", or, -word), or every word as a
+    prefix, so that a word still being typed ("cardio") already finds "cardiology"."""
+    query = SearchQuery(q, search_type="websearch", config="english")
+    words = re.findall(r"\w+", q)[:10]
+    if words:
+        prefixes = " & ".join(f"{word}:*" for word in words)  # \w+ only: no tsquery syntax
+        query |= SearchQuery(prefixes, search_type="raw", config="english")
+    return query
 
 
 def _conditions(params: Mapping, today) -> list:

@@ -406,3 +406,15 @@ def test_the_search_page_takes_the_same_queries_for_one_or_fifteen_results(
     with django_assert_num_queries(queries):
         response = client.get(URL, params)
     assert len(response.context["page"].object_list) == 15
+
+
+def test_a_word_still_being_typed_finds_listings_by_prefix(client):
+    wanted = ListingFactory(title="Cardiology Research Rotation", specialty="cardiology")
+    ListingFactory(title="Pediatrics Clinical Elective", specialty="pediatrics", description="Wards.")
+    response = client.get(URL, {"q": "cardio"})
+    assert [listing.pk for listing in response.context["page"].object_list] == [wanted.pk]
+
+
+@pytest.mark.parametrize("q", ["'", "a & b", "!!!", "\\\\", "x:*", "(", "<->"])
+def test_tsquery_syntax_in_the_search_box_is_harmless(client, q):
+    assert client.get(URL, {"q": q}).status_code == 200
