@@ -1,0 +1,109 @@
+"""Every URL that names an object, tried by every role against objects owned by others.
+
+The table below lists, for each such route, who may use it; a guard test fails when a route with
+parameters is added to the URLconf without a row here. Refused requests must change nothing.
+"""
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from notifications.models import Notification
+from rotations.choices import ListingStatus
+
+from .factories import (AdminFactory, CoordinatorFactory, InvitationFactory, PreceptorFactory,
+                        SlotFactory, UserFactory)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "applicant", "other_applicant", "owner", "colleague", "stranger", "preceptor", "admin"]
+TEAM = {"owner", "colleague"}
+
+# route → (method, object key, extra kwargs, roles allowed)
+TABLE = {
+    "accounts:invitation_revoke": ("post", "invitation", {}, TEAM | {"admin"}),
+    "accounts:invitation_accept": ("get", "invitation_token", {}, {"anonymous"}),
+    "notifications:open": ("get", "notification", {}, {"applicant"}),
+    "notifications:mark_read": ("post", "notification", {}, {"applicant"}),
+    "rotations:listing_detail": ("get", "draft", {}, TEAM | {"admin"}),
+    "rotations:listing_save": ("post", "draft", {}, set()),
+    "rotations:compare_toggle": ("post", "draft", {}, set()),
+    "rotations:coordinator_listing": ("get", "draft", {}, TEAM),
+    "rotations:listing_edit": ("get", "draft", {}, TEAM),
+    "rotations:slot_create": ("get", "draft", {}, TEAM),
+    "rotations:slot_import": ("get", "draft", {}, TEAM),
+    "rotations:listing_action": ("post", "draft", {"action": "submit"}, TEAM),
+    "rotations:slot_edit": ("get", "slot", {}, TEAM),
+    "rotations:slot_delete": ("post", "slot", {}, TEAM),
+    "rotations:moderation_action": ("post", "submitted", {"action": "publish"}, {"admin"}),
+    "api-listing-detail": ("get", "draft", {}, set()),
+    "api-coordinator-listing-detail": ("get", "draft", {}, TEAM | {"admin"}),
+    "api-coordinator-listing-archive": ("post", "draft", {}, TEAM | {"admin"}),
+    "api-coordinator-listing-submit": ("post", "draft", {}, TEAM | {"admin"}),
+    "api-coordinator-slot-detail": ("get", "slot", {}, TEAM | {"admin"}),
+    "api-coordinator-listing-slots": ("get", "draft", {}, TEAM | {"admin"}),
+}
+SKIPPED_PREFIXES = ("admin/", "accounts/")  # Django's admin and allauth guard their own URLs
+
+
+def _routes_with_parameters(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes_with_parameters(pattern.url_patterns, prefix + str(pattern.pattern),
+                                               pattern.namespace or namespace)
+        elif "<" in prefix + str(pattern.pattern) and not (prefix + str(pattern.pattern)).startswith(SKIPPED_PREFIXES):
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_route_with_parameters_is_in_the_table():
+    assert set(_routes_with_parameters(get_resolver().url_patterns)) == set(TABLE)
+
+
+def _world():
+    owner = CoordinatorFactory()
+    institution = owner.institution
+    draft = SlotFactory(listing__institution=institution, listing__status=ListingStatus.DRAFT)
+    submitted = SlotFactory(listing__institution=institution, listing__status=ListingStatus.SUBMITTED).listing
+    applicant = UserFactory()
+    users = {
+        "anonymous": None, "applicant": applicant, "other_applicant": UserFactory(),
+        "owner": owner.user, "colleague": CoordinatorFactory(institution=institution).user,
+        "stranger": CoordinatorFactory().user, "preceptor": PreceptorFactory().user, "admin": AdminFactory(),
+    }
+    invitation = InvitationFactory(institution=institution)
+    notification = Notification.objects.create(user=applicant, kind="test", category="team", title="Yours")
+    objects = {"draft": draft.listing.pk, "slot": draft.pk, "submitted": submitted.pk,
+               "invitation": invitation.pk, "notification": notification.pk}
+    return users, objects, invitation
+
+
+def _snapshot(objects):
+    from accounts.models import Invitation
+    from rotations.models import Listing, Slot
+
+    return (
+        sorted(Listing.objects.values_list("pk", "status")),
+        sorted(Slot.objects.values_list("pk", "capacity")),
+        list(Invitation.objects.values_list("pk", "revoked_at")),
+        list(Notification.objects.values_list("pk", "read_at")),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", TABLE)
+def test_each_role_gets_only_what_is_theirs(client, route, role):
+    method, key, extra, allowed = TABLE[route]
+    users, objects, invitation = _world()
+    if users[role]:
+        client.force_login(users[role])
+    kwargs = {"token": invitation.token} if key == "invitation_token" else {"pk": objects[key], **extra}
+    before = _snapshot(objects)
+    response = getattr(client, method)(reverse(route, kwargs=kwargs))
+    if role in allowed:
+        assert response.status_code in (200, 201, 302), response.status_code
+        if response.status_code == 302:
+            assert "/accounts/login/" not in response.url
+    else:
+        refused = response.status_code in (403, 404, 405, 409) or (
+            response.status_code == 302 and "/accounts/login/" in response.url)
+        assert refused, f"{role} got {response.status_code} on {route}"
+        assert _snapshot(objects) == before
