@@ -1,13 +1,6 @@
-"""Helpers shared by the benchmarks: a free port, and a fresh database of the bench's own."""
+"""Helpers shared by the benchmarks: a fresh database of the bench's own."""
 
-import socket
 from urllib.parse import urlsplit, urlunsplit
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def fresh_database(url: str, name: str) -> str:

@@ -19,8 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, fresh_database  # noqa: E402
+from bench.common import fresh_database  # noqa: E402
 from devtools import services  # noqa: E402
+from devtools.services import free_port  # noqa: E402
 
 
 class CountingHandler:

@@ -22,8 +22,9 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, fresh_database  # noqa: E402
+from bench.common import fresh_database  # noqa: E402
 from devtools import services  # noqa: E402
+from devtools.services import free_port  # noqa: E402
 
 SEED_SQL = """
 INSERT INTO rotations_institution (name, kind, address, city, state, zip_code, website, verified_at, created_at)
@@ -129,7 +130,7 @@ def main() -> int:
              "--log-level", "warning"], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"})
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
-            if services._port_open(port):
+            if services.port_open(port):
                 break
             time.sleep(0.1)
         for path in TARGETS.values():  # warm every worker's connection and caches

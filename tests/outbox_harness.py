@@ -7,7 +7,6 @@ separate processes on the test database.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,14 +19,9 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 
 from config.celery import app as celery_app
+from devtools.services import free_port, port_open
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(predicate, timeout: float = 30, interval: float = 0.1, what: str = "condition"):
@@ -55,18 +49,12 @@ class PrivateRedis:
              "--save", "", "--appendonly", "no", "--dir", str(self.directory)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        wait_until(lambda: _port_open(self.port), 10, what="redis")
+        wait_until(lambda: port_open(self.port), 10, what="redis")
 
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
-
-
-def _port_open(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.2)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 class LedgerHandler:
