@@ -32,9 +32,7 @@ def seed_demo() -> list[tuple[str, str]]:
         defaults={"kind": Institution.Kind.COMMUNITY_HOSPITAL, "address": "1200 Brookside Avenue",
                   "zip_code": "43215", "website": "https://brookside.example.org"},
     )
-    if institution.verified_at is None:
-        institution.verified_at = timezone.now()
-        institution.save(update_fields=["verified_at"])
+    Institution.objects.filter(pk=institution.pk, verified_at__isnull=True).update(verified_at=timezone.now())
     users = {role: _demo_user(email, role, first, last) for email, role, first, last in DEMO_USERS}
     Coordinator.objects.update_or_create(
         user=users[Role.COORDINATOR], defaults={"institution": institution, "title": "Rotation coordinator"}
@@ -44,9 +42,7 @@ def seed_demo() -> list[tuple[str, str]]:
         defaults={"institution": institution, "full_name": "Peter Okafor", "credentials": "MD",
                   "email": users[Role.PRECEPTOR].email, "specialty": "Internal Medicine"},
     )
-    if preceptor.verified_at is None:
-        preceptor.verified_at = timezone.now()
-        preceptor.save(update_fields=["verified_at"])
+    Preceptor.objects.filter(pk=preceptor.pk, verified_at__isnull=True).update(verified_at=timezone.now())
     seed_listings(institution, preceptor)
     return [(Role(role).label, user.email) for role, user in users.items()]
 

@@ -38,9 +38,7 @@ def seed_listings(home: Institution, preceptor) -> None:
         defaults={"kind": Institution.Kind.ACADEMIC_HOSPITAL, "address": "5841 South Maryland Avenue",
                   "zip_code": "60637", "website": "https://lakeside.example.org"},
     )
-    if lakeside.verified_at is None:
-        lakeside.verified_at = timezone.now()
-        lakeside.save(update_fields=["verified_at"])
+    Institution.objects.filter(pk=lakeside.pk, verified_at__isnull=True).update(verified_at=timezone.now())
     ids = []
     for n, (title, specialty, kind, setting, audience, visas, weeks, fee, letter, status, step1) in enumerate(LISTINGS):
         institution = home if n % 2 == 0 else lakeside
@@ -58,9 +56,8 @@ def seed_listings(home: Institution, preceptor) -> None:
                                "daily rounds with the team, case presentations and teaching conferences.",
             },
         )
-        if status == ListingStatus.PUBLISHED and listing.published_at is None:
-            listing.published_at = timezone.now()
-            listing.save(update_fields=["published_at"])
+        if status == ListingStatus.PUBLISHED:
+            Listing.objects.filter(pk=listing.pk, published_at__isnull=True).update(published_at=timezone.now())
         if institution == home:
             listing.preceptors.set([preceptor])
         if not listing.slots.exists():
