@@ -73,7 +73,7 @@ def listings_refresh_next_start() -> int:
     """Move `next_start` past slots that have started (the slot trigger cannot see days pass)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM (SELECT rotations_listing_refresh_next_start(id) "
-                       "FROM rotations_listing WHERE next_start < current_date) AS refreshed")
+                       "FROM rotations_listing WHERE next_start < rotations_site_today()) AS refreshed")
         return cursor.fetchone()[0]
 
 

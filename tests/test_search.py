@@ -9,11 +9,14 @@ from datetime import timedelta
 
 import pytest
 
-from rotations.search_cache import listings_changed
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from rotations.choices import Audience, ListingStatus, RotationType, Specialty
+from rotations.models import Listing
+from rotations.search_cache import listings_changed
+from rotations.services import listings_refresh_next_start
 
 from .factories import InstitutionFactory, ListingFactory, SlotFactory
 
@@ -221,6 +224,22 @@ def test_a_slot_starting_today_is_upcoming(client):
     slot_starting(ListingFactory(title="Tomorrow"), days(1), application_deadline=days(0))
     slot_starting(ListingFactory(title="Today"), days(0), application_deadline=days(0))
     assert titles(client, sort="soonest") == ["Today", "Tomorrow"]
+
+
+# A zone 7-8 hours behind New York and one 18-19 hours ahead: at any instant one of them is on
+# another day than the site, as UTC (Django's session zone) is every evening from 19:00.
+@pytest.mark.parametrize("session_zone", ["Etc/GMT+12", "Etc/GMT-14"])
+def test_upcoming_means_from_the_sites_day_whatever_the_database_sessions_zone(session_zone):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL TIME ZONE %s", [session_zone])
+    today, yesterday = ListingFactory(title="Today"), ListingFactory(title="Yesterday")
+    slot_starting(today, days(0), application_deadline=days(0))
+    slot_starting(today, days(5))
+    slot_starting(yesterday, days(-1), application_deadline=days(-1))
+    Listing.objects.update(next_start=days(-1))  # as if the hourly refresh had not run since
+    listings_refresh_next_start()
+    assert dict(Listing.objects.values_list("title", "next_start")) == {
+        "Today": days(0), "Yesterday": None}
 
 
 def test_fee_sort_orders_by_fee_ascending(client):
