@@ -1,4 +1,4 @@
-"""Demo data for `make run`: one login per role, institutions, a preceptor and listings.
+"""Demo data for `make run`: one login per role, institutions, a preceptor, listings, applications.
 
 Idempotent: every row is found by its natural key and updated, so running it twice leaves the
 same rows. Passwords are set only when a user is first created.
@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
+from applicants.demo import seed_applicant
 from preceptors.models import Preceptor
 from rotations.demo import seed_listings
 from rotations.models import Coordinator, Institution
@@ -44,6 +45,7 @@ def seed_demo() -> list[tuple[str, str]]:
     )
     Preceptor.objects.filter(pk=preceptor.pk, verified_at__isnull=True).update(verified_at=timezone.now())
     seed_listings(institution, preceptor)
+    seed_applicant(applicant=users[Role.APPLICANT], coordinator=users[Role.COORDINATOR], admin=users[Role.ADMIN])
     return [(Role(role).label, user.email) for role, user in users.items()]
 
 

@@ -3,9 +3,13 @@
 from django.urls import path
 
 from accounts.api import MeView
+from applicants import api as applicants_api
+from matching import api as matching_api
 from rotations import api as rotations_api
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     *rotations_api.urlpatterns,
+    *applicants_api.urlpatterns,
+    *matching_api.urlpatterns,
 ]

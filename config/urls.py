@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("applicants.urls")),
     path("", include("rotations.urls")),
+    path("", include("matching.urls")),
     path("", include("preceptors.urls")),
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -4,28 +4,22 @@ Every object is fetched through a query scoped to the user (`selectors`), so ano
 listing answers 404 like a missing one; every write goes through `services`.
 """
 
-from contextlib import contextmanager
 from functools import cached_property
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view,
-                                   inline_serializer)
-from rest_framework import exceptions, generics, mixins, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
-from rest_framework.serializers import as_serializer_error
-from rest_framework.settings import api_settings
 
 from accounts.models import Role
+from config.api_support import error_answers, service_errors
 
 from .models import Listing, Slot
 from .search import CappedPaginator, FlagField, SearchForm, listing_search
@@ -47,33 +41,8 @@ class ManagesListings(BasePermission):
 MANAGER_PERMISSIONS = [IsAuthenticated, ManagesListings]
 
 
-@contextmanager
-def service_errors():
-    """Turn the Django errors a service raises into DRF's 400 (with field errors) and 403."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        detail = as_serializer_error(exc)
-        if NON_FIELD_ERRORS in detail:
-            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
-        raise exceptions.ValidationError(detail) from exc
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
-
-
-_DETAIL = inline_serializer("ListingErrorDetail", {"detail": serializers.CharField()})
-ERRORS = {
-    400: OpenApiResponse(
-        {"type": "object", "additionalProperties": True},
-        description="Field errors: each field (or `non_field_errors`) with a list of messages."),
-    403: OpenApiResponse(_DETAIL, description="Not logged in, or not a coordinator or administrator."),
-    404: OpenApiResponse(_DETAIL, description="No such object among those you may see, or no such page."),
-}
-
-
-def answers(ok, *errors: int, code: int = 200) -> dict:
-    """The documented responses of an operation: the success and the errors it can give."""
-    return {code: ok, **{error: ERRORS[error] for error in errors}}
+answers = error_answers(name="ListingErrorDetail",
+                        forbidden="Not logged in, or not a coordinator or administrator.")
 
 
 # --- Public search ------------------------------------------------------------------------------

@@ -167,6 +167,15 @@ class Slot(models.Model):
     def __str__(self):
         return f"{self.listing.title}: {self.start_date:%b %d} – {self.end_date:%b %d, %Y}"
 
+    def save(self, *args, **kwargs):
+        # seats_taken is the database's own count (the trigger of matching's migration 0002): an
+        # update from an object read earlier (the admin's inline, a form) must never write back
+        # a stale value.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [field.name for field in self._meta.concrete_fields
+                                       if not field.primary_key and field.name != "seats_taken"]
+        super().save(*args, **kwargs)
+
     @property
     def seats_left(self) -> int:
         return self.capacity - self.seats_taken

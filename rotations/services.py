@@ -152,18 +152,32 @@ def slot_save(*, slot: Slot, by: User) -> Slot:
     _require_coordinator_of(by, slot.listing.institution_id)
     if slot.listing.status == ListingStatus.ARCHIVED:
         raise ValidationError("An archived listing takes no new slots.")
-    if slot.pk and slot.capacity < Slot.objects.get(pk=slot.pk).seats_taken:
-        raise ValidationError({"capacity": "Fewer seats than are already taken."})
-    slot.full_clean()
-    slot.save()
+    with transaction.atomic():
+        if slot.pk:
+            # seats_taken belongs to the database's seat count (matching's trigger): read it under
+            # the row lock and never write it back from a possibly stale form.
+            slot.seats_taken = Slot.objects.select_for_update().values_list("seats_taken", flat=True).get(
+                pk=slot.pk)
+            if slot.capacity is not None and slot.capacity < slot.seats_taken:
+                raise ValidationError({"capacity": "Fewer seats than are already taken."})
+        slot.full_clean()
+        if slot.pk:
+            slot.save(update_fields=SLOT_EDITABLE_FIELDS)
+        else:
+            slot.save()
     transaction.on_commit(listings_changed)
     return slot
+
+
+SLOT_EDITABLE_FIELDS = ["start_date", "end_date", "capacity", "application_deadline", "offer_valid_days"]
 
 
 def slot_delete(*, slot: Slot, by: User) -> None:
     _require_coordinator_of(by, slot.listing.institution_id)
     if slot.seats_taken:
         raise ValidationError("A slot with taken seats cannot be deleted.")
+    if slot.applications.exists():
+        raise ValidationError("These dates have applications; they cannot be deleted.")
     slot.delete()
     transaction.on_commit(listings_changed)
 

@@ -7,6 +7,7 @@ from accounts.forms import invitation_form_for
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.selectors import invitations_visible_to
+from matching.selectors import review_counts
 
 from .selectors import coordinator_membership
 
@@ -22,6 +23,7 @@ def coordinator_dashboard(request):
             preceptors=institution.preceptors.select_related("user"),
             invitations=invitations_visible_to(request.user)[:20],
             invite_form=invitation_form_for(request.user),
+            review_counts=review_counts(request.user),
         )
     return render(request, "rotations/coordinator_dashboard.html", context)
 

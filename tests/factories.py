@@ -117,3 +117,115 @@ class SlotFactory(factory.django.DjangoModelFactory):
     end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(days=27))
     application_deadline = factory.LazyAttribute(lambda o: o.start_date - timedelta(days=21))
     capacity = 2
+
+
+# Applicants and applications (issue 5).
+
+def pdf_bytes(text: str = "Rotamatch test document") -> bytes:
+    """A small real PDF (one page), as a scanner or a word processor would give."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawString(72, 720, text)
+    pdf.save()
+    return buffer.getvalue()
+
+
+def image_bytes(fmt: str = "PNG") -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def uploaded(data: bytes | None = None, name: str = "document.pdf", content_type: str = "application/pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, pdf_bytes() if data is None else data, content_type=content_type)
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    """A complete profile: a graduate with Step 1 and Step 2 CK passed, on a B-1 visa."""
+
+    class Meta:
+        model = "applicants.Profile"
+
+    user = factory.SubFactory(UserFactory)
+    legal_name = factory.LazyAttribute(lambda o: o.user.get_full_name() or "Amina Yusuf")
+    citizenship = "NG"
+    medical_school = "University of Lagos College of Medicine"
+    school_country = "NG"
+    stage = "graduate"
+    graduation_year = 2024
+    ecfmg_status = "certified"
+    step1_status = "passed"
+    step2_status = "passed"
+    step2_score = 245
+    visa_status = "b1"
+    languages = factory.LazyFunction(lambda: ["English", "Yoruba"])
+    specialties = factory.LazyFunction(lambda: ["internal_medicine"])
+    preferred_states = factory.LazyFunction(lambda: ["IL", "NY"])
+    budget_usd = 3000
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A verified document with a real PDF stored under a random key."""
+
+    class Meta:
+        model = "applicants.Document"
+
+    applicant = factory.SubFactory(UserFactory)
+    kind = "cv"
+    file = factory.LazyFunction(lambda: uploaded())
+    original_name = "document.pdf"
+    content_type = "application/pdf"
+    size = factory.LazyAttribute(lambda o: o.file.size)
+    status = "verified"
+    expires_on = factory.LazyAttribute(
+        lambda o: timezone.localdate() + timedelta(days=365) if o.kind in _expiring_kinds() else None)
+
+
+def _expiring_kinds():
+    from applicants.choices import EXPIRING_KINDS
+
+    return EXPIRING_KINDS
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """An application in any state; `offered` ones get a deadline a week ahead.
+
+    Created straight in the database (the trigger still counts seats): tests of the moves
+    themselves go through `application_transition`.
+    """
+
+    class Meta:
+        model = "matching.Application"
+
+    applicant = factory.SubFactory(UserFactory)
+    slot = factory.SubFactory(SlotFactory)
+    statement = "I want to learn how a US inpatient team works."
+    status = "submitted"
+    offer_deadline = factory.LazyAttribute(
+        lambda o: timezone.now() + timedelta(days=7) if o.status == "offered" else None)
+    waitlisted_at = factory.LazyAttribute(lambda o: timezone.now() if o.status == "waitlisted" else None)
+
+
+class ExperienceEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "applicants.ExperienceEntry"
+
+    applicant = factory.SubFactory(UserFactory)
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=120))
+    end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(days=27))
+    institution = "Lagos University Teaching Hospital"
+    specialty = "internal_medicine"
+    setting = "inpatient"
+    hours = 160
+    duties = "Ward rounds, admissions, discharge summaries."
+    supervisor = "Dr. Bello"

@@ -9,6 +9,7 @@ produced by tiny mail backends defined here and selected through settings.MAILER
 import smtplib
 import threading
 from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import factory
@@ -547,6 +548,43 @@ def test_an_htmx_mark_read_returns_just_the_item(client, owner):
     assert f'id="notification-{notification.pk}"' in content
     assert "<html" not in content
     assert "Mark read" not in content
+
+
+def _inbox_html(client, user) -> str:
+    client.force_login(user)
+    return client.get(reverse("notifications:inbox")).content.decode()
+
+
+def test_the_inbox_leaves_out_the_bodys_last_line_when_it_is_the_notifications_own_link(client, owner, settings):
+    settings.SITE_URL = "https://rotamatch.example"
+    notify(user=owner, kind=kinds.DOCUMENT_VERIFIED, url="/applicant/documents/",
+           context={"document": SimpleNamespace(get_kind_display="CV")})
+    html = _inbox_html(client, owner)
+    assert ("now see it as verified.</p>" in html, "https://rotamatch.example/applicant/documents/" in html,
+            Notification.objects.get().body.endswith("\n\nhttps://rotamatch.example/applicant/documents/")) == (
+        True, False, True)
+
+
+def test_the_inbox_ends_the_sentence_that_introduced_the_link_with_a_full_stop(client, owner):
+    NotificationFactory(user=owner, url="/applicant/documents/",
+                        body="Upload a new one from your documents:\nhttps://rotamatch.example/applicant/documents/")
+    assert '<p class="inbox-body">Upload a new one from your documents.</p>' in _inbox_html(client, owner)
+
+
+def test_the_inbox_keeps_a_last_line_that_links_elsewhere(client, owner):
+    NotificationFactory(user=owner, url="/applications/1/", body="Read the rules:\nhttps://example.org/rules")
+    assert "Read the rules:\nhttps://example.org/rules</p>" in _inbox_html(client, owner)
+
+
+def test_the_inbox_says_just_now_in_the_first_minute(client, owner):
+    NotificationFactory(user=owner)
+    assert ">just now</time>" in _inbox_html(client, owner)
+
+
+def test_the_inbox_says_how_long_ago_after_a_minute(client, owner):
+    notification = NotificationFactory(user=owner)
+    Notification.objects.filter(pk=notification.pk).update(created_at=timezone.now() - timedelta(hours=3, minutes=5))
+    assert ">3\xa0hours, 5\xa0minutes ago</time>" in _inbox_html(client, owner)
 
 
 def test_the_inbox_makes_as_many_queries_for_fifteen_notifications_as_for_one(

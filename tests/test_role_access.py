@@ -58,9 +58,9 @@ def test_home_sends_each_role_to_its_dashboard(client, request, fixture, url_nam
 
 
 @pytest.mark.parametrize("fixture, labels", [
-    ("applicant", ["Dashboard", "Saved", "Notifications"]),
-    ("admin_user", ["Dashboard", "Moderation", "Django admin", "Notifications"]),
-    ("coordinator", ["Dashboard", "Listings", "Notifications"]),
+    ("applicant", ["Dashboard", "Applications", "Documents", "Saved", "Notifications"]),
+    ("admin_user", ["Dashboard", "Moderation", "Documents", "Placements", "Django admin", "Notifications"]),
+    ("coordinator", ["Dashboard", "Listings", "Applications", "Notifications"]),
 ])
 def test_navigation_fits_the_role(client, request, fixture, labels):
     client.force_login(request.getfixturevalue(fixture))

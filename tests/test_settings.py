@@ -69,7 +69,9 @@ def test_demo_data_run_twice_leaves_the_same_rows():
 def _snapshot():
     models = [apps.get_model(label) for label in (
         "accounts.User", "account.EmailAddress", "rotations.Institution",
-        "rotations.Coordinator", "preceptors.Preceptor", "rotations.Listing", "rotations.Slot")]
+        "rotations.Coordinator", "preceptors.Preceptor", "rotations.Listing", "rotations.Slot",
+        "applicants.Profile", "applicants.Document", "applicants.ExperienceEntry", "matching.Application",
+        "matching.ApplicationEvent")]
     # Timestamps that auto_now refreshes on every save are left out; every other column counts.
     return {m._meta.label_lower: sorted(map(tuple, m.objects.values_list(*_columns(m)))) for m in models}
 

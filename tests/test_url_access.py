@@ -10,7 +10,8 @@ from django.urls import URLResolver, get_resolver, reverse
 from notifications.models import Notification
 from rotations.choices import ListingStatus
 
-from .factories import (AdminFactory, CoordinatorFactory, InvitationFactory, PreceptorFactory,
+from .factories import (AdminFactory, ApplicationFactory, CoordinatorFactory, DocumentFactory,
+                        ExperienceEntryFactory, InvitationFactory, PreceptorFactory, ProfileFactory,
                         SlotFactory, UserFactory)
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,27 @@ TABLE = {
     "api-coordinator-listing-submit": ("post", "draft", {}, TEAM | {"admin"}),
     "api-coordinator-slot-detail": ("get", "slot", {}, TEAM | {"admin"}),
     "api-coordinator-listing-slots": ("get", "draft", {}, TEAM | {"admin"}),
+    # Issue 5: the applicant's profile, documents, log and applications (the applicant applied to
+    # the owner's institution, so owner and colleague see the application and verified documents).
+    "applicants:document_delete": ("post", "document", {}, {"applicant"}),
+    "applicants:document_download": ("get", "document", {}, {"applicant"} | TEAM | {"admin"}),
+    "applicants:document_review": ("post", "pending_document", {}, {"admin"}),
+    "applicants:experience_edit": ("get", "experience_entry", {}, {"applicant"}),
+    "applicants:experience_delete": ("post", "experience_entry", {}, {"applicant"}),
+    "matching:apply": ("get", "public_slot", {}, {"applicant", "other_applicant"}),
+    "matching:application": ("get", "application", {}, {"applicant"}),
+    "matching:move": ("post", "application", {"action": "withdraw"}, {"applicant"}),
+    "matching:calendar_feed": ("get", "calendar_token", {}, set(ROLES)),
+    "matching:review": ("get", "application", {}, TEAM | {"admin"}),
+    "matching:offer_next": ("post", "public_slot", {}, TEAM),
+    "api-document-detail": ("get", "document", {}, {"applicant"}),
+    "api-application-detail": ("get", "application", {}, {"applicant"} | TEAM | {"admin"}),
+    "api-application-move": ("post", "application", {}, {"applicant"}),
+}
+# Request bodies for the routes that need one to succeed.
+POST_DATA = {
+    "applicants:document_review": {"verified": "1"},
+    "api-application-move": {"action": "withdraw"},
 }
 SKIPPED_PREFIXES = ("admin/", "accounts/")  # Django's admin and allauth guard their own URLs
 
@@ -71,8 +93,16 @@ def _world():
     }
     invitation = InvitationFactory(institution=institution)
     notification = Notification.objects.create(user=applicant, kind="test", category="team", title="Yours")
+    public_slot = SlotFactory(listing__institution=institution)
+    profile = ProfileFactory(user=applicant)
+    application = ApplicationFactory(applicant=applicant, slot=public_slot)
     objects = {"draft": draft.listing.pk, "slot": draft.pk, "submitted": submitted.pk,
-               "invitation": invitation.pk, "notification": notification.pk}
+               "invitation": invitation.pk, "notification": notification.pk,
+               "public_slot": public_slot.pk, "application": application.pk,
+               "document": DocumentFactory(applicant=applicant).pk,
+               "pending_document": DocumentFactory(applicant=applicant, kind="passport", status="pending").pk,
+               "experience_entry": ExperienceEntryFactory(applicant=applicant).pk,
+               "calendar_token": profile.calendar_token}
     return users, objects, invitation
 
 
@@ -80,11 +110,17 @@ def _snapshot(objects):
     from accounts.models import Invitation
     from rotations.models import Listing, Slot
 
+    from applicants.models import Document, ExperienceEntry
+    from matching.models import Application
+
     return (
         sorted(Listing.objects.values_list("pk", "status")),
         sorted(Slot.objects.values_list("pk", "capacity")),
         list(Invitation.objects.values_list("pk", "revoked_at")),
         list(Notification.objects.values_list("pk", "read_at")),
+        sorted(Application.objects.values_list("pk", "status")),
+        sorted(Document.objects.values_list("pk", "status")),
+        sorted(ExperienceEntry.objects.values_list("pk", "hours", "start_date")),
     )
 
 
@@ -95,9 +131,15 @@ def test_each_role_gets_only_what_is_theirs(client, route, role):
     users, objects, invitation = _world()
     if users[role]:
         client.force_login(users[role])
-    kwargs = {"token": invitation.token} if key == "invitation_token" else {"pk": objects[key], **extra}
+    if key == "invitation_token":
+        kwargs = {"token": invitation.token}
+    elif key == "calendar_token":
+        kwargs = {"token": objects[key]}
+    else:
+        kwargs = {"pk": objects[key], **extra}
     before = _snapshot(objects)
-    response = getattr(client, method)(reverse(route, kwargs=kwargs))
+    data = {"data": POST_DATA[route]} if route in POST_DATA else {}
+    response = getattr(client, method)(reverse(route, kwargs=kwargs), **data)
     if role in allowed:
         assert response.status_code in (200, 201, 302), response.status_code
         if response.status_code == 302:

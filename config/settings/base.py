@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_countries",
     "accounts",
     "notifications",
     "rotations",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -206,6 +208,15 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ListingStatusEnum": "rotations.choices.ListingStatus",
         "InstitutionKindEnum": "rotations.models.Institution.Kind",
+        "ApplicationStatusEnum": "matching.models.Status",
+        "ApplicationActionEnum": "matching.services.TRANSITIONS",
+        "DocumentStatusEnum": "applicants.choices.DocumentStatus",
+        "DocumentKindEnum": "rotations.choices.DocumentKind",
+        "ExamStatusEnum": "applicants.choices.ExamStatus",
+        "VisaEnum": "rotations.choices.Visa",
+        "SpecialtyEnum": "rotations.choices.Specialty",
+        "USStateEnum": "localflavor.us.us_states.STATE_CHOICES",
+        "CountryEnum": "django_countries.countries",
     },
 }
 
@@ -230,6 +241,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "notifications.tasks.send_reminders", "schedule": 15 * 60.0},
     "purge-outbox": {"task": "notifications.tasks.purge_outbox", "schedule": 24 * 3600.0},
     "refresh-next-start": {"task": "rotations.tasks.refresh_next_start", "schedule": 3600.0},
+    # Offers past their deadline expire within five minutes (idempotent: a row lock per offer).
+    "expire-offers": {"task": "matching.tasks.expire_offers", "schedule": 5 * 60.0},
 }
 
 # The outbox (notifications.delivery): retries with backoff, then `failed` for an admin to see.
@@ -247,3 +260,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
 }
+
+# The document vault: uploads larger than this are refused (and never stored).
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Any request body beyond one document and its form fields is refused (413) before it is read.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", DOCUMENT_MAX_BYTES + 1024 * 1024)

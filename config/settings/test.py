@@ -1,6 +1,7 @@
 """Settings for the test suite: the same PostgreSQL and Redis as `make run`, fast hashing, e-mail kept in memory."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -23,3 +24,6 @@ WHITENOISE_AUTOREFRESH = True
 # of the real worker switch this off and start worker processes of their own.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_DEFAULT_QUEUE = f"celery-{DATABASES['default']['TEST']['NAME']}"  # noqa: F405
+# Uploaded documents of the tests go to a throw-away directory, never the developer's vault.
+PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="rotamatch-test-media-")
+STORAGES["default"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405

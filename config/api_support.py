@@ -1,0 +1,43 @@
+"""What every app's API shares: turning service errors into DRF answers, and documenting them."""
+
+from contextlib import contextmanager
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+
+
+@contextmanager
+def service_errors():
+    """Turn the Django errors a service raises into DRF's 400 (with field errors) and 403."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        detail = as_serializer_error(exc)
+        if NON_FIELD_ERRORS in detail:
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+        raise exceptions.ValidationError(detail) from exc
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc) or None) from exc
+
+
+def error_answers(*, name: str, forbidden: str):
+    """An `answers(ok, *error_codes, code=200)` function for `extend_schema(responses=…)`, with
+    the 403 described as `forbidden` (each app names who may use its endpoints)."""
+    detail = inline_serializer(name, {"detail": serializers.CharField()})
+    table = {
+        400: OpenApiResponse(
+            {"type": "object", "additionalProperties": True},
+            description="Field errors: each field (or `non_field_errors`) with a list of messages."),
+        403: OpenApiResponse(detail, description=forbidden),
+        404: OpenApiResponse(detail, description="No such object among those you may see, or no such page."),
+    }
+
+    def answers(ok, *errors: int, code: int = 200) -> dict:
+        return {code: ok, **{error: table[error] for error in errors}}
+
+    return answers

@@ -1,0 +1,79 @@
+"""Applications to slots, their audit trail, and (once accepted) placements."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    UNDER_REVIEW = "under_review", "Under review"
+    WAITLISTED = "waitlisted", "Waitlisted"
+    REJECTED = "rejected", "Not selected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    OFFERED = "offered", "Offered"
+    DECLINED = "declined", "Offer declined"
+    EXPIRED = "expired", "Offer expired"
+    ACCEPTED = "accepted", "Accepted, awaiting approval"
+    APPROVED = "approved", "Placement approved"
+    CANCELLED = "cancelled", "Placement cancelled"
+    COMPLETED = "completed", "Completed"
+
+    @classmethod
+    def holding_a_seat(cls) -> list[str]:
+        """The states of a placement: each holds one of the slot's seats."""
+        return [cls.ACCEPTED, cls.APPROVED, cls.COMPLETED]
+
+    @classmethod
+    def open(cls) -> list[str]:
+        """Applications still in play (not ended by a decision, a withdrawal or completion)."""
+        return [cls.SUBMITTED, cls.UNDER_REVIEW, cls.WAITLISTED, cls.OFFERED, cls.ACCEPTED, cls.APPROVED]
+
+
+class Application(models.Model):
+    """An applicant's application to one slot; from `accepted` on it is a placement."""
+
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications")
+    slot = models.ForeignKey("rotations.Slot", on_delete=models.PROTECT, related_name="applications")
+    statement = models.TextField(help_text="Why this rotation, and what you bring to it.")
+    status = models.CharField(max_length=20, choices=Status, default=Status.SUBMITTED)
+    # The coordinator's last message to the applicant (offer, waitlist or rejection note).
+    message = models.TextField(blank=True)
+    offer_deadline = models.DateTimeField(null=True, blank=True)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "applicant"], name="application_once_per_slot"),
+            models.CheckConstraint(
+                condition=~models.Q(status="offered") | models.Q(offer_deadline__isnull=False),
+                name="application_offer_has_deadline"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "offer_deadline"], name="application_offer_deadline_idx"),
+            models.Index(fields=["slot", "status"], name="application_slot_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.applicant} → {self.slot}"
+
+
+class ApplicationEvent(models.Model):
+    """The audit trail: every move of an application, who made it (empty for the system) and when."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=20, choices=Status, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+")
+    message = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_status or '—'} → {self.to_status}"
