@@ -157,6 +157,8 @@ def _state(check, document) -> str:
         return "Rejected; the applicant must upload a new one"
     if not check.blocking:
         return "Awaiting verification"
+    if document.expires_on < timezone.localdate():
+        return f"Expired on {document.expires_on:%b %-d, %Y}"
     return f"Expires on {document.expires_on:%b %-d, %Y}, before the rotation ends"
 
 

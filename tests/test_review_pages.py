@@ -211,6 +211,17 @@ def test_a_rejected_document_is_a_problem_not_waiting(client, coordinator, slot)
     assert [(row.label, row.waiting) for row in rows] == [("CV", False), ("Passport", False)]
 
 
+@pytest.mark.parametrize("expires_in, state", [
+    (-1, "Expired on {:%b %-d, %Y}"), (70, "Expires on {:%b %-d, %Y}, before the rotation ends")])
+def test_a_document_expiring_is_worded_by_whether_it_has_expired(client, coordinator, slot, expires_in, state):
+    applicant = ready_applicant()
+    expires = timezone.localdate() + timedelta(days=expires_in)  # the slot runs from day 60 to day 87
+    applicant.documents.filter(kind="passport").update(expires_on=expires)
+    expiring = ApplicationFactory(applicant=applicant, slot=slot)
+    rows = page(client, coordinator, "matching:review", expiring.pk).context["application"].document_rows
+    assert [(row.label, row.state) for row in rows] == [("CV", "Verified"), ("Passport", state.format(expires))]
+
+
 def test_a_document_awaiting_verification_is_styled_as_pending(client, coordinator, application):
     html = page(client, coordinator, "matching:review", application.pk).content.decode()
     assert (html.count('<li class="document-waiting">'), html.count('<li class="document-problem">')) == (1, 0)
