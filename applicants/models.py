@@ -21,7 +21,7 @@ RULE_FIELDS = ("stage", "graduation_year", "ecfmg_status", "step1_status", "step
                "step2_status", "step2_score", "available_from", "available_until")
 
 
-def _calendar_token() -> str:
+def new_calendar_token() -> str:
     return secrets.token_urlsafe(24)
 
 
@@ -58,7 +58,7 @@ class Profile(models.Model):
     budget_usd = models.PositiveIntegerField("budget (USD)", null=True, blank=True,
                                              validators=[MaxValueValidator(100_000)])
     # The secret in the applicant's calendar feed URL: calendar apps cannot log in.
-    calendar_token = models.CharField(max_length=64, unique=True, default=_calendar_token, editable=False)
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -10,7 +10,7 @@ from notifications import kinds
 from notifications.services import notify
 
 from .choices import EXPIRING_KINDS, DocumentStatus
-from .models import Document, DocumentDownload, ExperienceEntry, Profile
+from .models import Document, DocumentDownload, ExperienceEntry, Profile, new_calendar_token
 from .uploads import content_type_of
 
 
@@ -29,6 +29,16 @@ def profile_save(*, user: User, profile: Profile) -> Profile:
             profile.save()
     except IntegrityError:  # a first profile saved twice at once (two tabs, a retried request)
         raise ValidationError("Your profile was just saved from elsewhere; reload the page.") from None
+    return profile
+
+
+def profile_new_calendar_address(*, user: User) -> Profile:
+    """Give the applicant's calendar feed a new secret address; the old one stops working at once
+    (for an address shared by mistake, or a device that was lost)."""
+    _require_applicant(user)
+    profile = Profile.objects.get(user=user)
+    profile.calendar_token = new_calendar_token()
+    profile.save(update_fields=["calendar_token"])
     return profile
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("applicant/applications/", views_applicant.my_applications, name="my_applications"),
     path("applications/<int:pk>/", views_applicant.application, name="application"),
     path("applications/<int:pk>/<slug:action>/", views_applicant.move, name="move"),
+    path("applicant/calendar/new-address/", views_applicant.calendar_new_address, name="calendar_new_address"),
     path("calendar/<str:token>.ics", views_applicant.calendar_feed, name="calendar_feed"),
     path("coordinator/applications/", views_review.review_list, name="review_list"),
     path("coordinator/applications/<int:pk>/", views_review.review, name="review"),

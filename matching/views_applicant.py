@@ -24,6 +24,7 @@ from accounts.permissions import role_required
 from applicants.models import Profile
 from applicants.readiness import readiness
 from applicants.selectors import documents_visible_to, profile_of
+from applicants.services import profile_new_calendar_address
 from rotations.models import Slot
 from rotations.selectors import listings_public
 
@@ -182,6 +183,18 @@ def move(request, pk, action):
         messages.success(request, DONE_MESSAGES[action])
     page = "matching:application" if request.user.role == Role.APPLICANT else "matching:review"
     return back_to_next(request, reverse(page, args=[item.pk]))
+
+
+@require_POST
+@role_required(Role.APPLICANT)
+def calendar_new_address(request):
+    if profile_of(request.user) is None:
+        messages.error(request, "Complete your profile first: the calendar feed comes with it.")
+    else:
+        profile_new_calendar_address(user=request.user)
+        messages.success(request, "Your calendar feed has a new address; the old one no longer works. "
+                                  "Subscribe again with the address below.")
+    return redirect(reverse("matching:my_applications") + "#calendar-heading")
 
 
 def calendar_feed(request, token):

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from applicants.models import Profile
+
 from .factories import ApplicationFactory, ProfileFactory, SlotFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +78,58 @@ def test_the_feed_queries_are_constant(client, django_assert_num_queries):
         ApplicationFactory(applicant=profile.user, status="completed")
     with django_assert_num_queries(len(baseline)):
         assert len(_uids(_feed(client, profile))) == 5
+
+
+# A new address, for a feed address shared by mistake.
+
+NEW_ADDRESS = "/applicant/calendar/new-address/"
+
+
+def test_a_new_address_replaces_the_old_one_at_once(client):
+    profile = ProfileFactory()
+    placement = ApplicationFactory(applicant=profile.user, status="approved")
+    old_token = profile.calendar_token
+    client.force_login(profile.user)
+    response = client.post(NEW_ADDRESS, follow=True)
+    profile.refresh_from_db()
+    assert [str(message) for message in response.context["messages"]] == [
+        "Your calendar feed has a new address; the old one no longer works. Subscribe again with the address below."]
+    assert profile.calendar_token != old_token
+    assert profile.calendar_token in response.content.decode()
+    client.logout()
+    assert client.get(f"/calendar/{old_token}.ics").status_code == 404
+    assert _uids(_feed(client, profile)) == [f"placement-{placement.pk}@rotamatch"]
+
+
+def test_a_new_address_changes_only_the_applicants_own_feed(client):
+    mine, theirs = ProfileFactory(), ProfileFactory()
+    their_token = theirs.calendar_token
+    client.force_login(mine.user)
+    client.post(NEW_ADDRESS)
+    theirs.refresh_from_db()
+    assert theirs.calendar_token == their_token
+
+
+def test_a_new_address_needs_a_post(client):
+    profile = ProfileFactory()
+    client.force_login(profile.user)
+    assert client.get(NEW_ADDRESS).status_code == 405
+    assert Profile.objects.get(pk=profile.pk).calendar_token == profile.calendar_token
+
+
+def test_an_applicant_without_a_profile_is_told_to_complete_it(client, applicant):
+    client.force_login(applicant)
+    response = client.post(NEW_ADDRESS, follow=True)
+    assert [str(message) for message in response.context["messages"]] == [
+        "Complete your profile first: the calendar feed comes with it."]
+
+
+@pytest.mark.parametrize("who", ["coordinator", "preceptor", "admin_user"])
+def test_other_roles_cannot_make_a_new_address(client, who, request):
+    client.force_login(request.getfixturevalue(who))
+    assert client.post(NEW_ADDRESS).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    response = client.post(NEW_ADDRESS)
+    assert response.status_code == 302 and response.url.startswith(reverse("account_login"))

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 ('available_from', models.DateField(blank=True, null=True)),
                 ('available_until', models.DateField(blank=True, null=True)),
                 ('budget_usd', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(100000)], verbose_name='budget (USD)')),
-                ('calendar_token', models.CharField(default=applicants.models._calendar_token, editable=False, max_length=64, unique=True)),
+                ('calendar_token', models.CharField(default=applicants.models.new_calendar_token, editable=False, max_length=64, unique=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
             ],
         ),
