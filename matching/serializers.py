@@ -51,7 +51,7 @@ class ApplicationEventSerializer(serializers.ModelSerializer):
     # "" for the first event (the submission), which starts from no state.
     from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
     by_role = serializers.SerializerMethodField(
-        help_text="The role of whoever made the move; `system` for automatic moves (expired offers).")
+        help_text="The role of whoever made the move; `system` for automatic moves (expired offers; open offers ended when the last seat was taken).")
 
     class Meta:
         model = ApplicationEvent

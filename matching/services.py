@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,12 +40,15 @@ TRANSITIONS = {
     "approve": ({S.ACCEPTED}, S.APPROVED, {ADMIN}),
     "cancel": ({S.ACCEPTED, S.APPROVED}, S.CANCELLED, {APPLICANT, ADMIN}),
     "complete": ({S.APPROVED}, S.COMPLETED, {COORDINATOR}),
+    # An open offer on dates whose last seat someone else accepted: back to the waitlist, so
+    # nobody holds an offer that can no longer be accepted (see `requeue_surplus_offers`).
+    "requeue": ({S.OFFERED}, S.WAITLISTED, {SYSTEM}),
 }
 ACTION_LABELS = {
     "review": "Start review", "offer": "Offer a seat", "waitlist": "Waitlist", "reject": "Reject",
     "withdraw": "Withdraw", "accept": "Accept the offer", "decline": "Decline the offer",
     "expire": "Expire", "approve": "Approve the placement", "cancel": "Cancel the placement",
-    "complete": "Mark completed",
+    "complete": "Mark completed", "requeue": "Back to the waitlist",
 }
 # Moves after which an offer or a seat is free again for the waitlist.
 FREES_A_PLACE = {"withdraw", "decline", "expire", "cancel"}
@@ -163,7 +167,8 @@ def _checked_message(message: str) -> str:
 _STATE_WORDS = {status: status.value.replace("_", " ") for status in Status}
 _PAST = {"review": "reviewed", "offer": "offered a seat", "waitlist": "waitlisted", "reject": "rejected",
          "withdraw": "withdrawn", "accept": "accepted", "decline": "declined", "expire": "expired",
-         "approve": "approved", "cancel": "cancelled", "complete": "marked completed"}
+         "approve": "approved", "cancel": "cancelled", "complete": "marked completed",
+         "requeue": "put back on the waitlist"}
 
 
 def _check_actor(application: Application, by: User | None, actors: set[str]) -> None:
@@ -197,6 +202,8 @@ def _check_rules(application: Application, action: str, by: User | None) -> None
         raise ValidationError("The last seat on these dates was just taken.")
     elif action == "expire" and application.offer_deadline >= now:
         raise ValidationError("This offer is still open.")
+    elif action == "requeue" and slot.seats_left > 0:
+        raise ValidationError("These dates still have a free seat; the offer stands.")
     elif action == "approve":
         check = readiness(profile=profile_of(application.applicant),
                           documents=application.applicant.documents.all(), listing=slot.listing, slot=slot)
@@ -219,10 +226,10 @@ def _apply(application: Application, action: str, target: str, message: str) -> 
     if action == "offer":
         application.offer_deadline = _offer_deadline(application.slot, now)
         fields.append("offer_deadline")
-    if action == "waitlist":
-        application.waitlisted_at = now
+    if action == "waitlist" or (action == "requeue" and application.waitlisted_at is None):
+        application.waitlisted_at = now  # one waitlisted before the offer keeps their place
         fields.append("waitlisted_at")
-    if action in ("offer", "waitlist", "reject"):
+    if action in ("offer", "waitlist", "reject", "requeue"):
         # The host's message belongs to this decision: an earlier note (a waitlisting's) must not
         # reappear under an offer made without one.
         application.message = message
@@ -262,6 +269,23 @@ def expire_offers() -> int:
         except ValidationError:
             continue  # accepted, withdrawn or expired by someone else in the meantime
     return expired
+
+
+def requeue_surplus_offers() -> int:
+    """Put every open offer on full dates back on the waitlist; safe to run twice or at once.
+
+    A host may offer more people than there are seats; the first to accept takes each seat, and
+    the others' offers would otherwise stay open though they can no longer be accepted.
+    """
+    requeued = 0
+    surplus = Application.objects.filter(status=Status.OFFERED, slot__seats_taken__gte=F("slot__capacity"))
+    for application in surplus.only("pk", "slot_id"):
+        try:
+            application_transition(application=application, action="requeue", by=None)
+            requeued += 1
+        except ValidationError:
+            continue  # answered, or a seat freed up, in the meantime
+    return requeued
 
 
 # Giving up one of these frees a place for the waitlist; withdrawing a mere application does not.

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from matching.models import Application, ApplicationEvent, Status
@@ -76,7 +77,8 @@ def _state(application_id):
 
 def _prepare(application, action):
     """The rules beyond the table hold for every row: an offer to expire is past its deadline, a
-    placement to complete has ended (the applicant is always ready for approval)."""
+    placement to complete has ended, an offer to requeue is on full dates (someone else took the
+    one seat; the applicant is always ready for approval)."""
     if action == "expire":
         Application.objects.filter(pk=application.pk, offer_deadline__isnull=False).update(
             offer_deadline=timezone.now() - timedelta(hours=1))
@@ -84,6 +86,9 @@ def _prepare(application, action):
         type(application.slot).objects.filter(pk=application.slot_id).update(
             start_date=_today() - timedelta(days=40), end_date=_today() - timedelta(days=13),
             application_deadline=_today() - timedelta(days=61))
+    if action == "requeue":
+        type(application.slot).objects.filter(pk=application.slot_id).update(capacity=F("seats_taken") + 1)
+        ApplicationFactory(slot_id=application.slot_id, status=Status.ACCEPTED)
     return Application.objects.select_related("slot__listing").get(pk=application.pk)
 
 
@@ -107,7 +112,8 @@ def _try(application, action, actor, by):
             return "succeeded"
         status, seats, events, _, _ = _state(application.pk)
         event = list(fresh.events.values_list("action", "from_status", "to_status", "by", "message"))
-        expected_seats = 1 if target in Status.holding_a_seat() else 0
+        held = Status.holding_a_seat()
+        expected_seats = before[1] - (application.status in held) + (target in held)
         if (status, seats, events, event) != (target, expected_seats, before[2] + 1,
                                                 [(action, application.status, target, by and by.pk, NOTE)]):
             return f"succeeded wrongly: {status}, {seats} seats, events {event}"
@@ -134,7 +140,7 @@ def test_only_the_moves_of_the_table_succeed(request, coordinator, applicant, st
 
 def test_the_table_covers_every_state_and_action():
     assert len(Status.values) == 12
-    assert len(TRANSITIONS) == 11
+    assert len(TRANSITIONS) == 12
 
 
 # Refusals by the rules beyond the table: each a clear message, nothing changed.

@@ -1,14 +1,18 @@
 """A freed seat goes to the waitlist: the coordinators are told how many wait, and offering the
-next one reaches the first waitlisted applicant (who is told), the others keep waiting."""
+next one reaches the first waitlisted applicant (who is told), the others keep waiting. And the
+other way: open offers on dates whose last seat was accepted go back to the waitlist."""
 
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from config.celery import app as celery_app
+from matching import tasks
 from matching.models import Application, Status
-from matching.services import application_offer_next, application_transition
+from matching.services import application_offer_next, application_transition, requeue_surplus_offers
 from notifications.models import Notification
 
 from .factories import ApplicationFactory, SlotFactory
@@ -121,3 +125,114 @@ def test_an_offer_to_the_next_does_not_repeat_the_waitlisting_note(slot, coordin
     assert offered.message == ""
     offer = Notification.objects.filter(user=waiting.applicant, kind="application_status").first()
     assert "unlikely" not in offer.body
+
+
+# More offers than seats: when the last seat is accepted, the other open offers go back to the
+# waitlist (beat task every minute), so nobody holds an offer that can no longer be accepted.
+
+@pytest.fixture
+def two_offers(slot):
+    """A and B offered the one seat; B had been waitlisted an hour before the offer."""
+    now = timezone.now()
+    a = ApplicationFactory(slot=slot, status=Status.OFFERED, message="We would love to have you.")
+    b = ApplicationFactory(slot=slot, status=Status.OFFERED, waitlisted_at=now - timedelta(hours=1))
+    return a, b
+
+
+def _accept(application):
+    application_transition(application=application, action="accept", by=application.applicant)
+    Notification.objects.all().delete()
+
+
+def test_the_other_offers_go_back_to_the_waitlist_once_the_last_seat_is_accepted(slot, two_offers, coordinator):
+    a, b = two_offers
+    c = ApplicationFactory(slot=slot, status=Status.OFFERED)
+    _accept(c)
+    assert requeue_surplus_offers() == 2
+    assert dict(Application.objects.filter(slot=slot).values_list("pk", "status")) == {
+        a.pk: Status.WAITLISTED, b.pk: Status.WAITLISTED, c.pk: Status.ACCEPTED}
+    assert list(a.events.values_list("action", "from_status", "to_status", "by", "message")) == [
+        ("requeue", "offered", "waitlisted", None, "")]
+
+
+def test_an_applicant_whose_offer_ended_is_told_why(slot, two_offers, coordinator):
+    a, b = two_offers
+    _accept(b)
+    requeue_surplus_offers()
+    told = Notification.objects.get(user=a.applicant, kind="application_status")
+    assert told.title == f"Offer ended, back on the waitlist: {slot.listing.title}, {slot.start_date:%b %-d}"
+    assert "Another applicant accepted the last seat" in told.body
+    assert "We would love to have you." not in told.body  # the offer's note belonged to the offer
+    assert Application.objects.get(pk=a.pk).message == ""
+
+
+def test_the_coordinators_are_told_which_offers_ended(slot, two_offers, coordinator, colleague):
+    a, b = two_offers
+    _accept(b)
+    requeue_surplus_offers()
+    told = Notification.objects.filter(kind="application_activity")
+    assert set(told.values_list("user", flat=True)) == {coordinator.pk, colleague.pk}
+    assert {title.startswith("Offer ended, back on the waitlist: ") for title in told.values_list("title", flat=True)} == {True}
+
+
+def test_an_applicant_waitlisted_before_the_offer_keeps_their_place(slot, two_offers):
+    a, b = two_offers
+    before = Application.objects.get(pk=b.pk).waitlisted_at
+    _accept(a)
+    requeue_surplus_offers()
+    assert Application.objects.get(pk=b.pk).waitlisted_at == before
+
+
+def test_offers_on_dates_with_a_free_seat_stay_open(coordinator, two_offers):
+    roomy = SlotFactory(listing__institution=coordinator.coordinator.institution, capacity=3)
+    first, second = (ApplicationFactory(slot=roomy, status=Status.OFFERED) for _ in range(2))
+    _accept(first)
+    assert requeue_surplus_offers() == 0
+    assert Application.objects.get(pk=second.pk).status == Status.OFFERED
+    assert set(Application.objects.filter(pk__in=[o.pk for o in two_offers]).values_list("status", flat=True)) == {
+        Status.OFFERED}
+
+
+def test_running_the_sweep_twice_changes_nothing_the_second_time(slot, two_offers):
+    a, b = two_offers
+    _accept(a)
+    assert (requeue_surplus_offers(), requeue_surplus_offers()) == (1, 0)
+    assert b.events.count() == 1
+
+
+def test_a_seat_freed_before_the_sweep_keeps_the_offer(slot, two_offers, admin_user):
+    """The sweep re-checks the seats under the slot's lock: an offer that can be accepted again stands."""
+    a, b = two_offers
+    _accept(a)
+    application_transition(application=a, action="cancel", by=a.applicant)
+    assert requeue_surplus_offers() == 0
+    assert Application.objects.get(pk=b.pk).status == Status.OFFERED
+
+
+def test_an_offer_on_dates_with_a_free_seat_is_never_requeued(slot, two_offers):
+    """The rule holds in the move itself, under the slot's lock, not only in the sweep's query
+    (which ran before the lock: a seat may have been freed since)."""
+    a, _ = two_offers
+    with pytest.raises(ValidationError) as error:
+        application_transition(application=a, action="requeue", by=None)
+    assert error.value.messages == ["These dates still have a free seat; the offer stands."]
+    assert (Application.objects.get(pk=a.pk).status, a.events.count()) == (Status.OFFERED, 0)
+
+
+@pytest.mark.parametrize("who", ["applicant", "coordinator", "admin_user"])
+def test_nobody_but_the_system_ends_an_offer_this_way(slot, two_offers, who, request):
+    a, b = two_offers
+    _accept(a)
+    by = b.applicant if who == "applicant" else request.getfixturevalue(who)
+    with pytest.raises(PermissionDenied):
+        application_transition(application=b, action="requeue", by=by)
+    assert Application.objects.get(pk=b.pk).status == Status.OFFERED
+
+
+def test_the_celery_task_runs_the_sweep_every_minute(slot, two_offers):
+    a, b = two_offers
+    _accept(a)
+    assert tasks.requeue_surplus_offers.delay().get() == 1  # eager in the tests: runs here and now
+    assert settings.CELERY_BEAT_SCHEDULE["requeue-surplus-offers"] == {
+        "task": "matching.tasks.requeue_surplus_offers", "schedule": 60.0}
+    assert "matching.tasks.requeue_surplus_offers" in celery_app.tasks

@@ -243,6 +243,8 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-next-start": {"task": "rotations.tasks.refresh_next_start", "schedule": 3600.0},
     # Offers past their deadline expire within five minutes (idempotent: a row lock per offer).
     "expire-offers": {"task": "matching.tasks.expire_offers", "schedule": 5 * 60.0},
+    # Open offers on dates whose last seat was just accepted go back to the waitlist within a minute.
+    "requeue-surplus-offers": {"task": "matching.tasks.requeue_surplus_offers", "schedule": 60.0},
 }
 
 # The outbox (notifications.delivery): retries with backoff, then `failed` for an admin to see.
