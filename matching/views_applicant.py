@@ -194,7 +194,7 @@ def calendar_new_address(request):
         profile_new_calendar_address(user=request.user)
         messages.success(request, "Your calendar feed has a new address; the old one no longer works. "
                                   "Subscribe again with the address below.")
-    return redirect(reverse("matching:my_applications") + "#calendar-heading")
+    return redirect("matching:my_applications")
 
 
 def calendar_feed(request, token):
