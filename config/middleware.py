@@ -5,7 +5,8 @@ this a multi-gigabyte POST would fill the disk before the document vault refuses
 """
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
 
@@ -19,7 +20,8 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.MAX_REQUEST_BYTES:
-            return HttpResponse(
-                f"This request is too large: at most {filesizeformat(settings.DOCUMENT_MAX_BYTES)} per document.",
-                status=413, content_type="text/plain; charset=utf-8")
+            detail = f"This request is too large: at most {filesizeformat(settings.DOCUMENT_MAX_BYTES)} per document."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": detail}, status=413)
+            return render(request, "413.html", {"detail": detail}, status=413)
         return self.get_response(request)
