@@ -160,6 +160,7 @@ def slot_save(*, slot: Slot, by: User) -> Slot:
                 pk=slot.pk)
             if slot.capacity is not None and slot.capacity < slot.seats_taken:
                 raise ValidationError({"capacity": "Fewer seats than are already taken."})
+            _check_dates_kept(slot)
         slot.full_clean()
         if slot.pk:
             slot.save(update_fields=SLOT_EDITABLE_FIELDS)
@@ -170,6 +171,20 @@ def slot_save(*, slot: Slot, by: User) -> Slot:
 
 
 SLOT_EDITABLE_FIELDS = ["start_date", "end_date", "capacity", "application_deadline", "offer_valid_days"]
+# Applications that ended without a placement (matching's Status values): they hold nothing to these dates.
+_ENDED_APPLICATIONS = ["rejected", "withdrawn", "declined", "expired", "cancelled"]
+
+
+def _check_dates_kept(slot: Slot) -> None:
+    """Applicants applied to, were offered, or hold a placement on these exact dates (and planned
+    travel and visas around them): once anyone is in play, the dates stay as they are."""
+    start, end = Slot.objects.values_list("start_date", "end_date").get(pk=slot.pk)
+    if (start, end) == (slot.start_date, slot.end_date):
+        return
+    if slot.applications.exclude(status__in=_ENDED_APPLICATIONS).exists():
+        message = ("Applicants have applied to, been offered or been placed on these dates, so they "
+                   "cannot be moved: add new dates instead (write to Rotamatch to move a placement).")
+        raise ValidationError({"start_date" if start != slot.start_date else "end_date": message})
 
 
 def slot_delete(*, slot: Slot, by: User) -> None:

@@ -12,7 +12,7 @@ from notifications.models import Notification
 from rotations.choices import ListingStatus
 from rotations.models import Listing, Slot
 
-from .factories import InstitutionFactory, ListingFactory, PreceptorFactory, SlotFactory
+from .factories import ApplicationFactory, InstitutionFactory, ListingFactory, PreceptorFactory, SlotFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -304,6 +304,17 @@ def test_a_slot_keeps_at_least_its_taken_seats(client, listing, coordinator):
     assert response.context["form"].errors == {"capacity": ["Fewer seats than are already taken."]}
     slot.refresh_from_db()
     assert slot.capacity == 2
+
+
+def test_dates_an_applicant_applied_to_keep_their_start_with_a_field_error(client, listing, coordinator):
+    slot = listing.slots.get()
+    ApplicationFactory(slot=slot, status="submitted")
+    client.force_login(coordinator)
+    response = client.post(reverse("rotations:slot_edit", args=[slot.pk]),
+                           {**SLOT_FORM, "start_date": day(67), "end_date": day(94)})
+    assert list(response.context["form"].errors) == ["start_date"]
+    assert "cannot be moved: add new dates instead" in response.content.decode()
+    assert Slot.objects.get(pk=slot.pk).start_date == slot.start_date
 
 
 def test_a_slot_with_taken_seats_is_not_deleted(client, listing, coordinator):

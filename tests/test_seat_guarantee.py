@@ -1,13 +1,15 @@
 """The database's own seat count: the trigger keeps `Slot.seats_taken` equal to the placements
 (accepted, approved, completed) whoever writes them, and the constraint refuses one too many."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from matching.models import Application, Status
 from rotations.models import Slot
-from rotations.services import slot_delete, slot_save
+from rotations.services import _ENDED_APPLICATIONS, slot_delete, slot_save
 
 from .factories import ApplicationFactory, SlotFactory
 
@@ -146,3 +148,49 @@ def test_saving_a_stale_slot_object_keeps_the_database_seat_count():
     stale.save()
     slot.refresh_from_db()
     assert (slot.capacity, slot.seats_taken) == (4, 1)
+
+
+# Moving dates that applicants hold.
+
+def _moved(slot, **changes):
+    moved = Slot.objects.select_related("listing").get(pk=slot.pk)
+    for name, days in changes.items():
+        setattr(moved, name, getattr(moved, name) + timedelta(days=days))
+    return moved
+
+
+KEPT = ("Applicants have applied to, been offered or been placed on these dates, so they cannot be "
+        "moved: add new dates instead (write to Rotamatch to move a placement).")
+
+
+@pytest.mark.parametrize("status", ["submitted", "under_review", "waitlisted", "offered", "accepted",
+                                    "approved", "completed"])
+def test_dates_with_an_applicant_in_play_cannot_move(slot, coordinator, status):
+    ApplicationFactory(slot=slot, status=status)
+    before = Slot.objects.values_list("start_date", "end_date").get(pk=slot.pk)
+    for field, changes in [("start_date", {"start_date": 7, "end_date": 7}), ("end_date", {"end_date": 7})]:
+        with pytest.raises(ValidationError) as error:
+            slot_save(slot=_moved(slot, **changes), by=coordinator)
+        assert error.value.message_dict == {field: [KEPT]}
+    assert Slot.objects.values_list("start_date", "end_date").get(pk=slot.pk) == before
+
+
+@pytest.mark.parametrize("status", ["rejected", "withdrawn", "declined", "expired", "cancelled"])
+def test_dates_whose_applications_all_ended_can_move(slot, coordinator, status):
+    ApplicationFactory(slot=slot, status=status)
+    saved = slot_save(slot=_moved(slot, start_date=7, end_date=7), by=coordinator)
+    assert Slot.objects.get(pk=slot.pk).start_date == saved.start_date
+
+
+def test_the_seats_and_deadline_of_held_dates_can_still_change(slot, coordinator):
+    ApplicationFactory(slot=slot, status="approved")
+    changed = _moved(slot, application_deadline=3)
+    changed.capacity = 5
+    slot_save(slot=changed, by=coordinator)
+    assert Slot.objects.values_list("capacity", "application_deadline").get(pk=slot.pk) == (
+        5, changed.application_deadline)
+
+
+def test_the_ended_statuses_are_exactly_matchings_ended_ones():
+    """rotations cannot import matching (matching builds on it), so it names the statuses itself."""
+    assert set(_ENDED_APPLICATIONS) == set(Status.values) - set(Status.open()) - {Status.COMPLETED}
