@@ -19,6 +19,10 @@ def _require_applicant(user: User) -> None:
         raise PermissionDenied("Only applicants have a profile, documents and an experience log.")
 
 
+PROFILE_FIELDS = [field.name for field in Profile._meta.concrete_fields
+                  if field.name not in ("id", "user", "calendar_token")]
+
+
 def profile_save(*, user: User, profile: Profile) -> Profile:
     """Create or update the applicant's own profile."""
     _require_applicant(user)
@@ -26,7 +30,10 @@ def profile_save(*, user: User, profile: Profile) -> Profile:
     profile.full_clean(exclude=["user"] if profile.pk is None else None)
     try:
         with transaction.atomic():
-            profile.save()
+            if profile.pk is None:
+                profile.save()
+            else:  # never the calendar secret: a new address made meanwhile must stand
+                profile.save(update_fields=PROFILE_FIELDS)
     except IntegrityError:  # a first profile saved twice at once (two tabs, a retried request)
         raise ValidationError("Your profile was just saved from elsewhere; reload the page.") from None
     return profile

@@ -77,3 +77,8 @@ class ApplicationEvent(models.Model):
 
     def __str__(self):
         return f"{self.action}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def move_label(self) -> str:
+        """The move as the history names it ("Offer", "Withdraw", …)."""
+        return "Back to the waitlist" if self.action == "requeue" else self.action.capitalize()

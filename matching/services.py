@@ -204,6 +204,8 @@ def _check_rules(application: Application, action: str, by: User | None) -> None
         raise ValidationError("This offer is still open.")
     elif action == "requeue" and slot.seats_left > 0:
         raise ValidationError("These dates still have a free seat; the offer stands.")
+    elif action == "requeue" and application.offer_deadline < now:
+        raise ValidationError("This offer has lapsed; it expires instead.")
     elif action == "approve":
         check = readiness(profile=profile_of(application.applicant),
                           documents=application.applicant.documents.all(), listing=slot.listing, slot=slot)
@@ -278,7 +280,9 @@ def requeue_surplus_offers() -> int:
     the others' offers would otherwise stay open though they can no longer be accepted.
     """
     requeued = 0
-    surplus = Application.objects.filter(status=Status.OFFERED, slot__seats_taken__gte=F("slot__capacity"))
+    # Offers already past their deadline are left to `expire_offers`: they lapsed, nobody took them.
+    surplus = Application.objects.filter(status=Status.OFFERED, offer_deadline__gte=timezone.now(),
+                                         slot__seats_taken__gte=F("slot__capacity"))
     for application in surplus.only("pk", "slot_id"):
         try:
             application_transition(application=application, action="requeue", by=None)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from applicants.models import Profile
+from applicants.services import profile_new_calendar_address, profile_save
 
 from .factories import ApplicationFactory, ProfileFactory, SlotFactory
 
@@ -133,3 +134,14 @@ def test_other_roles_cannot_make_a_new_address(client, who, request):
 def test_anonymous_visitors_are_sent_to_log_in(client):
     response = client.post(NEW_ADDRESS)
     assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+
+
+def test_saving_the_profile_never_brings_back_the_old_address(applicant):
+    """The profile form was opened before the new address was made, and saved after it."""
+    ProfileFactory(user=applicant)
+    stale = Profile.objects.get(user=applicant)
+    profile_new_calendar_address(user=applicant)
+    stale.medical_school = "Universidad Central"
+    profile_save(user=applicant, profile=stale)
+    fresh = Profile.objects.get(user=applicant)
+    assert (fresh.medical_school, fresh.calendar_token != stale.calendar_token) == ("Universidad Central", True)

@@ -12,7 +12,8 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from matching import tasks
 from matching.models import Application, Status
-from matching.services import application_offer_next, application_transition, requeue_surplus_offers
+from matching.services import (application_offer_next, application_transition, expire_offers,
+                               requeue_surplus_offers)
 from notifications.models import Notification
 
 from .factories import ApplicationFactory, SlotFactory
@@ -161,7 +162,7 @@ def test_an_applicant_whose_offer_ended_is_told_why(slot, two_offers, coordinato
     requeue_surplus_offers()
     told = Notification.objects.get(user=a.applicant, kind="application_status")
     assert told.title == f"Offer ended, back on the waitlist: {slot.listing.title}, {slot.start_date:%b %-d}"
-    assert "Another applicant accepted the last seat" in told.body
+    assert "is now taken, so your offer has ended before you answered it" in told.body
     assert "We would love to have you." not in told.body  # the offer's note belonged to the offer
     assert Application.objects.get(pk=a.pk).message == ""
 
@@ -201,12 +202,37 @@ def test_running_the_sweep_twice_changes_nothing_the_second_time(slot, two_offer
 
 
 def test_a_seat_freed_before_the_sweep_keeps_the_offer(slot, two_offers, admin_user):
-    """The sweep re-checks the seats under the slot's lock: an offer that can be accepted again stands."""
+    """A seat freed before the sweep runs: the offer can be accepted again, so it stands."""
     a, b = two_offers
     _accept(a)
     application_transition(application=a, action="cancel", by=a.applicant)
     assert requeue_surplus_offers() == 0
     assert Application.objects.get(pk=b.pk).status == Status.OFFERED
+
+
+def test_an_offer_past_its_deadline_is_left_to_expire(slot, two_offers):
+    """It lapsed unanswered: it expires (and says so), it does not go back to the waitlist."""
+    a, b = two_offers
+    Application.objects.filter(pk=a.pk).update(offer_deadline=timezone.now() - timedelta(minutes=2))
+    c = ApplicationFactory(slot=slot, status=Status.OFFERED)
+    _accept(c)
+    assert requeue_surplus_offers() == 1
+    with pytest.raises(ValidationError) as error:
+        application_transition(application=a, action="requeue", by=None)
+    assert error.value.messages == ["This offer has lapsed; it expires instead."]
+    assert dict(Application.objects.filter(pk__in=[a.pk, b.pk]).values_list("pk", "status")) == {
+        a.pk: Status.OFFERED, b.pk: Status.WAITLISTED}
+    assert expire_offers() == 1
+    assert Application.objects.get(pk=a.pk).status == Status.EXPIRED
+
+
+def test_the_coordinators_history_names_the_move_in_words(client, slot, two_offers, coordinator):
+    a, b = two_offers
+    _accept(a)
+    requeue_surplus_offers()
+    client.force_login(coordinator)
+    page = client.get(f"/coordinator/applications/{b.pk}/").content.decode()
+    assert "Back to the waitlist" in page and "Requeue" not in page
 
 
 def test_an_offer_on_dates_with_a_free_seat_is_never_requeued(slot, two_offers):
@@ -234,5 +260,5 @@ def test_the_celery_task_runs_the_sweep_every_minute(slot, two_offers):
     _accept(a)
     assert tasks.requeue_surplus_offers.delay().get() == 1  # eager in the tests: runs here and now
     assert settings.CELERY_BEAT_SCHEDULE["requeue-surplus-offers"] == {
-        "task": "matching.tasks.requeue_surplus_offers", "schedule": 60.0}
+        "task": "matching.tasks.requeue_surplus_offers", "schedule": 60.0, "options": {"expires": 55}}
     assert "matching.tasks.requeue_surplus_offers" in celery_app.tasks

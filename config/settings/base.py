@@ -48,7 +48,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -60,6 +59,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so its refusal is a page of the site with every header above (no middleware reads
+    # a body before the view: CSRF reads the form in process_view, after this has run).
+    "config.middleware.RequestSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -244,7 +246,8 @@ CELERY_BEAT_SCHEDULE = {
     # Offers past their deadline expire within five minutes (idempotent: a row lock per offer).
     "expire-offers": {"task": "matching.tasks.expire_offers", "schedule": 5 * 60.0},
     # Open offers on dates whose last seat was just accepted go back to the waitlist within a minute.
-    "requeue-surplus-offers": {"task": "matching.tasks.requeue_surplus_offers", "schedule": 60.0},
+    "requeue-surplus-offers": {"task": "matching.tasks.requeue_surplus_offers", "schedule": 60.0,
+                               "options": {"expires": 55}},  # no backlog while workers are down
 }
 
 # The outbox (notifications.delivery): retries with backoff, then `failed` for an admin to see.
