@@ -200,6 +200,12 @@ def _check_rules(application: Application, action: str, by: User | None) -> None
         raise ValidationError(f"This offer expired on {deadline:%b %-d, %Y at %-I:%M %p}.")
     elif action == "accept" and slot.seats_left <= 0:
         raise ValidationError("The last seat on these dates was just taken.")
+    elif action == "accept" and (clash := _overlapping_placement(application)) is not None:
+        listing = clash.slot.listing
+        raise ValidationError(
+            f"You already have a placement on overlapping dates: \"{listing.title}\" at "
+            f"{listing.institution.name}, {clash.slot.start_date:%b %-d} – {clash.slot.end_date:%b %-d, %Y}. "
+            f"Cancel it first, or decline this offer.")
     elif action == "expire" and application.offer_deadline >= now:
         raise ValidationError("This offer is still open.")
     elif action == "requeue" and slot.seats_left > 0:
@@ -219,6 +225,26 @@ def _check_rules(application: Application, action: str, by: User | None) -> None
         raise ValidationError("The rotation has started; write to Rotamatch to cancel the placement.")
     elif action == "complete" and slot.end_date >= timezone.localdate():
         raise ValidationError("A placement can be marked completed once its end date has passed.")
+
+
+# The advisory-lock namespace of "one applicant's placements" (any constant unique to this use).
+_PLACEMENTS_LOCK = 5_001
+
+
+def _overlapping_placement(application: Application) -> Application | None:
+    """The applicant's placement (accepted or approved) whose dates overlap this one's, if any.
+
+    Two accepts by one applicant on two slots hold two different slot locks, so they serialise
+    on a per-applicant advisory lock instead (held to the end of the transaction; it blocks
+    nothing else, unlike a lock on the user row).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_PLACEMENTS_LOCK, application.applicant_id])
+    slot = application.slot
+    return (Application.objects.filter(applicant_id=application.applicant_id,
+                                       status__in=[Status.ACCEPTED, Status.APPROVED],
+                                       slot__start_date__lte=slot.end_date, slot__end_date__gte=slot.start_date)
+            .exclude(pk=application.pk).select_related("slot__listing__institution").first())
 
 
 def _apply(application: Application, action: str, target: str, message: str) -> None:
