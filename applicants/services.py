@@ -85,9 +85,29 @@ def document_upload(*, applicant: User, kind: str, upload, expires_on=None) -> D
 
 
 def document_delete(*, document: Document, by: User) -> None:
+    """Delete one of the applicant's documents, unless a placement still needs it (replacing it
+    with a new upload stays possible: the host then sees it awaiting verification again)."""
     if document.applicant_id != by.pk:
         raise PermissionDenied("Only the owner may delete a document.")
+    if (placement := placement_needing(document)) is not None:
+        listing = placement.slot.listing
+        raise ValidationError(
+            f"Your placement in \"{listing.title}\" at {listing.institution.name} needs this document "
+            f"until {placement.slot.end_date:%b %-d, %Y}. Upload a new one to replace it instead.")
     document.delete()  # the file goes after commit (signals.py)
+
+
+# matching builds on applicants, so the statuses of a placement not yet over are named here.
+_PLACEMENT_STATUSES = ["accepted", "approved"]
+
+
+def placement_needing(document: Document):
+    """The applicant's accepted or approved placement, not yet ended, whose listing requires this
+    document's kind; None if there is none."""
+    return (document.applicant.applications
+            .filter(status__in=_PLACEMENT_STATUSES, slot__end_date__gte=timezone.localdate(),
+                    slot__listing__required_documents__contains=[document.kind])
+            .select_related("slot__listing__institution").order_by("slot__start_date").first())
 
 
 def document_review(*, document: Document, by: User, verified: bool, reason: str = "") -> Document:

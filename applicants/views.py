@@ -153,10 +153,15 @@ def _vault_page(request, *, failed: DocumentUploadForm | None = None):
 def document_delete(request, pk):
     document = get_object_or_404(documents_visible_to(request.user).filter(applicant=request.user), pk=pk)
     if request.method == "POST":
-        services.document_delete(document=document, by=request.user)
+        try:
+            services.document_delete(document=document, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("applicants:documents")
         messages.success(request, f"Your {document.get_kind_display()} was deleted.")
         return redirect("applicants:documents")
-    return render(request, "applicants/document_delete.html", {"document": document})
+    return render(request, "applicants/document_delete.html", {
+        "document": document, "needed_by": services.placement_needing(document)})
 
 
 @login_required

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from applicants.models import Document, Profile
 from applicants.uploads import UNREADABLE
 
-from .factories import DocumentFactory, ProfileFactory, image_bytes, pdf_bytes, uploaded
+from .factories import ApplicationFactory, DocumentFactory, ProfileFactory, image_bytes, pdf_bytes, uploaded
 
 pytestmark = pytest.mark.django_db
 
@@ -327,6 +327,15 @@ def test_an_applicant_deletes_their_document(api, applicant):
     response = login(api, applicant).delete(document_url(document))
     assert response.status_code == 204
     assert Document.objects.count() == 0
+
+
+def test_deleting_a_document_a_placement_needs_is_400_and_keeps_it(api, applicant):
+    document = DocumentFactory(applicant=applicant, kind="passport")
+    ApplicationFactory(applicant=applicant, status="approved", slot__listing__required_documents=["passport"])
+    response = login(api, applicant).delete(document_url(document))
+    assert response.status_code == 400
+    assert "needs this document until" in response.json()["non_field_errors"][0]
+    assert Document.objects.filter(pk=document.pk).exists()
 
 
 def test_deleting_another_applicants_document_is_404_and_keeps_it(api, applicant, other_applicant):

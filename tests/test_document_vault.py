@@ -223,6 +223,42 @@ def test_the_owner_deletes_a_document_and_its_file(client, applicant, django_cap
     assert not default_storage.exists(document.file.name)
 
 
+def _placement_needing(applicant, kind, status="approved", **slot):
+    return ApplicationFactory(applicant=applicant, status=status, slot__listing__title="Cardiology",
+                              slot__listing__institution__name="Mercy", slot__listing__required_documents=[kind],
+                              **{f"slot__{name}": value for name, value in slot.items()})
+
+
+@pytest.mark.parametrize("status", ["accepted", "approved"])
+def test_a_document_a_placement_needs_cannot_be_deleted(client, applicant, status):
+    document = DocumentFactory(applicant=applicant, kind="passport")
+    placement = _placement_needing(applicant, "passport", status)
+    client.force_login(applicant)
+    page = client.get(reverse("applicants:document_delete", args=[document.pk])).text
+    assert "Your Passport is needed" in page and "Delete Passport" not in page
+    response = client.post(reverse("applicants:document_delete", args=[document.pk]), follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Your placement in \"Cardiology\" at Mercy needs this document until "
+        f"{placement.slot.end_date:%b %-d, %Y}. Upload a new one to replace it instead."]
+    assert Document.objects.filter(pk=document.pk).exists()
+
+
+@pytest.mark.parametrize("why", ["another kind", "cancelled", "offered", "ended"])
+def test_a_document_no_live_placement_needs_can_be_deleted(client, applicant, why):
+    document = DocumentFactory(applicant=applicant, kind="passport")
+    if why == "another kind":
+        _placement_needing(applicant, "cv")
+    elif why == "ended":
+        today = timezone.localdate()
+        _placement_needing(applicant, "passport", "completed", start_date=today - timedelta(days=40),
+                           end_date=today - timedelta(days=13), application_deadline=today - timedelta(days=60))
+    else:
+        _placement_needing(applicant, "passport", why)
+    client.force_login(applicant)
+    client.post(reverse("applicants:document_delete", args=[document.pk]))
+    assert not Document.objects.filter(pk=document.pk).exists()
+
+
 @pytest.mark.parametrize("who", ["other_applicant", "coordinator", "admin_user"])
 def test_nobody_else_deletes_a_document(client, request, applicant, who):
     document = DocumentFactory(applicant=applicant, kind="cv")
