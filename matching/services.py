@@ -277,13 +277,26 @@ def _record(application: Application, action: str, previous: str, by: User | Non
 
 
 def application_offer_next(*, slot: Slot, by: User, message: str = "") -> Application:
-    """Offer the freed seat to the first applicant on the slot's waitlist."""
+    """Offer a free seat to the first applicant on the slot's waitlist.
+
+    Only for a seat that nobody holds or has been offered: the button offers one seat per click,
+    so a double click or a resubmitted form must not make a second offer for the same seat.
+    Checked under the slot's lock (the offer itself re-takes it: same transaction, same order).
+    """
     from .selectors import waitlist_of
 
-    first = waitlist_of(slot).first()
-    if first is None:
-        raise ValidationError("Nobody is on the waitlist for these dates.")
-    return application_transition(application=first, action="offer", by=by, message=message)
+    if by.role != Role.COORDINATOR or coordinator_institution_id(by) != slot.listing.institution_id:
+        raise PermissionDenied("Only the institution's coordinators offer its seats.")
+    with transaction.atomic():
+        slot = _locked_slot(slot.pk)
+        offers_out = slot.applications.filter(status=Status.OFFERED).count()
+        if slot.seats_left > 0 and slot.seats_left <= offers_out:
+            raise ValidationError(f"Every free seat on these dates already has an open offer "
+                                  f"({offers_out} waiting for an answer).")
+        first = waitlist_of(slot).first()
+        if first is None:
+            raise ValidationError("Nobody is on the waitlist for these dates.")
+        return application_transition(application=first, action="offer", by=by, message=message)
 
 
 def expire_offers() -> int:

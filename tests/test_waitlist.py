@@ -91,6 +91,27 @@ def test_no_offer_to_the_waitlist_while_no_seat_is_left(slot, waitlist, coordina
         Status.WAITLISTED}
 
 
+def test_offering_the_next_twice_for_one_free_seat_makes_one_offer(slot, waitlist, coordinator):
+    """A double click, or the form sent again with the back button."""
+    b, c = waitlist
+    application_offer_next(slot=slot, by=coordinator)
+    with pytest.raises(ValidationError) as error:
+        application_offer_next(slot=slot, by=coordinator)
+    assert error.value.messages == ["Every free seat on these dates already has an open offer (1 waiting for an answer)."]
+    assert dict(Application.objects.filter(pk__in=[b.pk, c.pk]).values_list("pk", "status")) == {
+        b.pk: Status.OFFERED, c.pk: Status.WAITLISTED}
+
+
+def test_the_page_says_so_when_the_seat_was_just_offered(client, slot, waitlist, coordinator):
+    client.force_login(coordinator)
+    url = f"/coordinator/slots/{slot.pk}/offer-next/"
+    client.post(url, follow=True)  # the first: "Offered to …", shown and gone
+    response = client.post(url, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Every free seat on these dates already has an open offer (1 waiting for an answer)."]
+    assert Application.objects.filter(slot=slot, status=Status.OFFERED).count() == 1
+
+
 def test_offering_the_next_with_nobody_waiting_is_a_clear_error(slot, coordinator):
     with pytest.raises(ValidationError) as error:
         application_offer_next(slot=slot, by=coordinator)
