@@ -41,3 +41,13 @@ def error_answers(*, name: str, forbidden: str):
         return {code: ok, **{error: table[error] for error in errors}}
 
     return answers
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A primary key given as an integer (or its digits): DRF's own field lets the database cast
+    1.5 to 1 and true to 1, so a wrong value would quietly name another object."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or (isinstance(data, float) and not data.is_integer()):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Role
 from applicants.serializers import DocumentSerializer, ProfileSerializer
+from config.api_support import IdField
 from rotations.models import Listing, Slot
 from rotations.selectors import listings_public
 from rotations.serializers import InstitutionBriefSerializer
@@ -137,7 +138,7 @@ def _reader_is_host(context) -> bool:
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
-    slot = serializers.PrimaryKeyRelatedField(
+    slot = IdField(
         queryset=Slot.objects.filter(listing__in=listings_public()),
         help_text="The id of a slot of a published listing.")
     statement = serializers.CharField(max_length=STATEMENT_MAX, help_text="Why this rotation, and what you bring.")

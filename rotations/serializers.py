@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from accounts.models import Role
+from config.api_support import IdField
 from preceptors.models import Preceptor
 
 from .models import Institution, Listing, Slot
@@ -106,7 +107,7 @@ def _unique(values: list) -> list:
 class ListingInputSerializer(serializers.ModelSerializer):
     """What a coordinator writes; institution, status, dates and the search document are not input."""
 
-    preceptors = serializers.PrimaryKeyRelatedField(
+    preceptors = IdField(
         many=True, required=False, queryset=Preceptor.objects.none(),
         help_text="Ids of preceptors of the listing's institution.")
 
@@ -153,7 +154,7 @@ class ListingCreateSerializer(ListingInputSerializer):
     """A new listing. A coordinator's belongs to the coordinator's own institution, whatever is
     posted; an administrator names the institution."""
 
-    institution = serializers.PrimaryKeyRelatedField(
+    institution = IdField(
         queryset=Institution.objects.all(), required=False,
         help_text="Administrators only, and required from them: the institution that offers the "
                   "listing. Ignored for coordinators, whose listings belong to their own institution.")

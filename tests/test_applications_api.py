@@ -238,6 +238,18 @@ def test_bad_application_input_is_a_400_naming_the_field(api, applicant, slot, p
     assert Application.objects.count() == 0
 
 
+@pytest.mark.parametrize("wrong", ["half", "true"])
+def test_an_id_that_is_not_a_whole_number_never_names_another_slot(api, applicant, slot, wrong):
+    """The database would cast 1.5 (or true) to 1: the request must be refused, not applied to slot 1."""
+    ProfileFactory(user=applicant)
+    value = slot.pk + 0.5 if wrong == "half" else True
+    response = login(api, applicant).post(LIST_URL, {"slot": value, "statement": "Hello."}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"slot": [
+        f"Incorrect type. Expected pk value, received {'float' if wrong == 'half' else 'bool'}."]}
+    assert Application.objects.count() == 0
+
+
 def test_a_slot_of_a_draft_listing_is_answered_like_a_missing_one(api, applicant):
     ProfileFactory(user=applicant)
     draft = SlotFactory(listing__status=ListingStatus.DRAFT, listing__published_at=None)
