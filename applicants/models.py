@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from localflavor.us.models import USStateField
 
+from config.text import reject_direction_controls
 from rotations.choices import DocumentKind, Setting, Specialty, Visa
 
 from .choices import DocumentStatus, EcfmgStatus, ExamStatus, Stage
@@ -29,9 +30,9 @@ class Profile(models.Model):
     """What hosts need to know about an applicant; one per applicant user."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    legal_name = models.CharField(max_length=200, help_text="As in your passport.")
+    legal_name = models.CharField(max_length=200, help_text="As in your passport.", validators=[reject_direction_controls])
     citizenship = CountryField()
-    medical_school = models.CharField(max_length=200)
+    medical_school = models.CharField(max_length=200, validators=[reject_direction_controls])
     school_country = CountryField("country of the medical school")
     stage = models.CharField(max_length=20, choices=Stage)
     graduation_year = models.PositiveSmallIntegerField(
@@ -49,7 +50,7 @@ class Profile(models.Model):
     step2_score = models.PositiveSmallIntegerField(
         "Step 2 CK score", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(300)])
     visa_status = models.CharField(max_length=20, choices=Visa)
-    languages = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    languages = ArrayField(models.CharField(max_length=50, validators=[reject_direction_controls]), default=list, blank=True)
     specialties = ArrayField(models.CharField(max_length=40, choices=Specialty), default=list, blank=True,
                              verbose_name="specialties of interest")
     preferred_states = ArrayField(USStateField(), default=list, blank=True)
@@ -134,12 +135,12 @@ class ExperienceEntry(models.Model):
                                        blank=True, related_name="experience_entry")
     start_date = models.DateField()
     end_date = models.DateField()
-    institution = models.CharField(max_length=200)
+    institution = models.CharField(max_length=200, validators=[reject_direction_controls])
     specialty = models.CharField(max_length=40, choices=Specialty)
     setting = models.CharField(max_length=20, choices=Setting)
     hours = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5000)])
     duties = models.TextField(blank=True)
-    supervisor = models.CharField(max_length=200, blank=True)
+    supervisor = models.CharField(max_length=200, blank=True, validators=[reject_direction_controls])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

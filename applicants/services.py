@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from config.text import without_direction_controls
 from notifications import kinds
 from notifications.services import notify
 
@@ -61,7 +62,7 @@ def document_upload(*, applicant: User, kind: str, upload, expires_on=None) -> D
         raise ValidationError({"expires_on": "This document has an expiry date; enter it."})
     if expires_on is not None and expires_on < timezone.localdate():
         raise ValidationError({"expires_on": "This document has expired already."})
-    name = (getattr(upload, "name", "") or "document")[-200:]
+    name = without_direction_controls(getattr(upload, "name", "") or "")[-200:] or "document"
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(applicant=applicant, kind=kind).first()
         old_file = document.file.name if document else None

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from localflavor.us.models import USStateField, USZipCodeField
 
+from config.text import reject_direction_controls
+
 from .choices import Audience, DocumentKind, ListingStatus, RotationType, Setting, Specialty, Visa
 
 
@@ -23,10 +25,10 @@ class Institution(models.Model):
         PRIVATE_PRACTICE = "private_practice", "Private practice"
         CLINIC = "clinic", "Clinic"
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[reject_direction_controls])
     kind = models.CharField(max_length=30, choices=Kind)
-    address = models.CharField("street address", max_length=200)
-    city = models.CharField(max_length=100)
+    address = models.CharField("street address", max_length=200, validators=[reject_direction_controls])
+    city = models.CharField(max_length=100, validators=[reject_direction_controls])
     state = USStateField()
     zip_code = USZipCodeField("ZIP code")
     website = models.URLField(blank=True)
@@ -67,11 +69,11 @@ class Listing(models.Model):
     """A rotation an institution offers; applicants apply to its dated slots."""
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="listings")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[reject_direction_controls])
     specialty = models.CharField(max_length=40, choices=Specialty)
     rotation_type = models.CharField("type", max_length=20, choices=RotationType)
     setting = models.CharField(max_length=20, choices=Setting)
-    city = models.CharField(max_length=100)
+    city = models.CharField(max_length=100, validators=[reject_direction_controls])
     state = USStateField()
     audience = models.CharField(max_length=20, choices=Audience)
     visas = ArrayField(models.CharField(max_length=20, choices=Visa), default=list, blank=True,

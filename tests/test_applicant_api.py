@@ -130,6 +130,7 @@ def test_the_calendar_token_cannot_be_written(api, applicant):
     ("stage", "alien"),
     ("legal_name", "Amina\x00Yusuf"),
     ("languages", ["Eng\x00lish"]),
+    ("legal_name", "Amina\u202eYusuf"),
     ("specialties", ["astrology"]),
     ("preferred_states", ["ZZ"]),
     ("budget_usd", -1),

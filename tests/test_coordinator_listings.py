@@ -219,6 +219,16 @@ def test_an_invalid_listing_shows_field_errors_and_keeps_what_was_typed(client, 
     assert Listing.objects.count() == 0
 
 
+def test_a_title_with_direction_characters_is_a_field_error(client, coordinator):
+    client.force_login(coordinator)
+    response = client.post(reverse("rotations:listing_create"),
+                           {**LISTING_FORM, "title": "Cardiology\u202e observership", "city": "Chicago\u2066"})
+    assert response.context["form"].errors == {
+        field: ["Remove the invisible text-direction characters (such as U+202E) from this text."]
+        for field in ("title", "city")}
+    assert Listing.objects.count() == 0
+
+
 def test_a_minimum_step2_score_needs_step2_required(client, coordinator):
     client.force_login(coordinator)
     response = client.post(reverse("rotations:listing_create"), {**LISTING_FORM, "min_step2_score": "240"})

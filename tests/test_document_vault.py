@@ -38,6 +38,14 @@ def download_url(document) -> str:
 
 # Uploads that are accepted.
 
+@pytest.mark.parametrize("name, kept", [("cv\u202efdp.exe", "cvfdp.exe"), ("\u2067سيرة\u2069.pdf", "سيرة.pdf")])
+def test_a_file_name_loses_its_direction_characters(client, applicant, name, kept):
+    """"cv<U+202E>fdp.exe" would read "cvexe.pdf" to the coordinator who downloads it."""
+    client.force_login(applicant)
+    upload(client, data=pdf_bytes(), name=name, content_type="application/pdf")
+    assert Document.objects.get(applicant=applicant).original_name == kept
+
+
 @pytest.mark.parametrize("data, name, content_type", [
     (pdf_bytes(), "cv-amina.pdf", "application/pdf"),
     (image_bytes("PNG"), "CV scan.png", "image/png"),

@@ -153,6 +153,8 @@ def request_fixture(request):
     ({"hours": "9" * 30}, "hours", "Ensure this value is less than or equal to 5000."),
     ({"institution": "Mercy\x00Clinic"}, "institution", "Null characters are not allowed."),
     ({"duties": "Rounds\x00"}, "duties", "Null characters are not allowed."),
+    ({"supervisor": "Dr. Kim\u202e"}, "supervisor",
+     "Remove the invisible text-direction characters (such as U+202E) from this text."),
     ({"start_date": "06/01/2025"}, "start_date", "Enter a date as YYYY-MM-DD."),
     ({"specialty": "astrology"}, "specialty",
      "Select a valid choice. astrology is not one of the available choices."),

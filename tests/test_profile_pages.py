@@ -13,6 +13,7 @@ from .factories import DocumentFactory, ProfileFactory
 pytestmark = pytest.mark.django_db
 
 PROFILE_URL = reverse("applicants:profile")
+DIRECTION_ERROR = "Remove the invisible text-direction characters (such as U+202E) from this text."
 DASHBOARD_URL = reverse("applicants:dashboard")
 THIS_YEAR = timezone.localdate().year
 
@@ -113,6 +114,8 @@ def test_the_form_shows_the_saved_profile(client, applicant):
     ("specialties", ["astrology"], "Select a valid choice. astrology is not one of the available choices."),
     ("available_from", "2026-02-31", "Enter a date as YYYY-MM-DD."),
     ("languages", "x" * 51, "“" + "x" * 51 + "” is too long: at most 50 characters per item."),
+    ("legal_name", "Amina\u202eYusuf", DIRECTION_ERROR),
+    ("medical_school", "Lagos\u2067", DIRECTION_ERROR),
 ])
 def test_a_bad_value_is_a_field_error_and_nothing_is_saved(client, applicant, field, value, error):
     client.force_login(applicant)
@@ -120,6 +123,12 @@ def test_a_bad_value_is_a_field_error_and_nothing_is_saved(client, applicant, fi
     assert response.status_code == 200
     assert response.context["form"].errors == {field: [error]}
     assert Profile.objects.count() == 0
+
+
+def test_arabic_and_hebrew_names_need_no_direction_characters_and_are_kept(client, applicant):
+    client.force_login(applicant)
+    client.post(PROFILE_URL, profile_data(legal_name="أمينة يوسف", medical_school="אוניברסיטת תל אביב"))
+    assert Profile.objects.values_list("legal_name", "medical_school").get() == ("أمينة يوسف", "אוניברסיטת תל אביב")
 
 
 def test_a_bad_value_leaves_the_saved_profile_as_it_was(client, applicant):
