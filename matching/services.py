@@ -121,6 +121,8 @@ def application_transition(*, application: Application, action: str, by: User | 
                 "applicant").get(pk=application.pk)
             application.slot = slot
             if application.status not in sources:
+                if application.status == target:  # a double click, or a form sent again
+                    raise ValidationError(f"Nothing to do: this application is {_STATE_WORDS[target]} already.")
                 raise ValidationError(
                     f"An application that is {_STATE_WORDS[application.status]} cannot be {_PAST[action]}.")
             _check_rules(application, action, by)

@@ -145,6 +145,15 @@ def test_the_table_covers_every_state_and_action():
 
 # Refusals by the rules beyond the table: each a clear message, nothing changed.
 
+@pytest.mark.parametrize("status, action", [(Status.ACCEPTED, "accept"), (Status.WITHDRAWN, "withdraw"),
+                                            (Status.DECLINED, "decline")])
+def test_a_move_made_twice_says_it_is_done_already(coordinator, applicant, status, action):
+    application = _application(coordinator, applicant, status)
+    with pytest.raises(ValidationError) as error:
+        application_transition(application=application, action=action, by=applicant)
+    assert error.value.messages == [f"Nothing to do: this application is {status.value} already."]
+
+
 def test_an_offer_past_its_deadline_cannot_be_accepted(coordinator, applicant):
     application = _application(coordinator, applicant, Status.OFFERED, deadline_passed=True)
     deadline = timezone.localtime(application.offer_deadline)
