@@ -303,15 +303,8 @@ def application_offer_next(*, slot: Slot, by: User, message: str = "") -> Applic
 
 def expire_offers() -> int:
     """Expire every offer past its deadline; safe to run twice or in two workers at once."""
-    expired = 0
-    due = Application.objects.filter(status=Status.OFFERED, offer_deadline__lt=timezone.now())
-    for application in due.only("pk", "slot_id"):
-        try:
-            application_transition(application=application, action="expire", by=None)
-            expired += 1
-        except ValidationError:
-            continue  # accepted, withdrawn or expired by someone else in the meantime
-    return expired
+    return _system_moves(Application.objects.filter(status=Status.OFFERED, offer_deadline__lt=timezone.now()),
+                         "expire")
 
 
 def requeue_surplus_offers() -> int:
@@ -320,17 +313,26 @@ def requeue_surplus_offers() -> int:
     A host may offer more people than there are seats; the first to accept takes each seat, and
     the others' offers would otherwise stay open though they can no longer be accepted.
     """
-    requeued = 0
     # Offers already past their deadline are left to `expire_offers`: they lapsed, nobody took them.
-    surplus = Application.objects.filter(status=Status.OFFERED, offer_deadline__gte=timezone.now(),
-                                         slot__seats_taken__gte=F("slot__capacity"))
-    for application in surplus.only("pk", "slot_id"):
+    return _system_moves(Application.objects.filter(status=Status.OFFERED, offer_deadline__gte=timezone.now(),
+                                                    slot__seats_taken__gte=F("slot__capacity")),
+                         "requeue")
+
+
+def _system_moves(due, action: str) -> int:
+    """Make the system's `action` on each application of `due`; count those it changed.
+
+    Each is its own locked transition that re-checks the rules, so one answered, withdrawn or
+    moved by another worker since `due` was read is refused and skipped.
+    """
+    moved = 0
+    for application in due.only("pk", "slot_id"):
         try:
-            application_transition(application=application, action="requeue", by=None)
-            requeued += 1
+            application_transition(application=application, action=action, by=None)
+            moved += 1
         except ValidationError:
-            continue  # answered, or a seat freed up, in the meantime
-    return requeued
+            continue
+    return moved
 
 
 # Giving up one of these frees a place for the waitlist; withdrawing a mere application does not.
