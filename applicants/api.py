@@ -6,7 +6,6 @@ write goes through `services`. No endpoint returns a file: `download_url` points
 that checks permission and records each download.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -115,7 +114,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         with service_errors():
-            document = _upload(applicant=request.user, kind=data["kind"], upload=data["file"],
+            document = document_upload(applicant=request.user, kind=data["kind"], upload=data["file"],
                                expires_on=data.get("expires_on"))
         output = DocumentSerializer(document, context=self.get_serializer_context())
         return Response(output.data, status=status.HTTP_201_CREATED)
@@ -123,16 +122,6 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def perform_destroy(self, instance):
         with service_errors():
             document_delete(document=instance, by=self.request.user)
-
-
-def _upload(**kwargs):
-    """`document_upload`, with its nameless errors (the content checks) filed under `file`."""
-    try:
-        return document_upload(**kwargs)
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise
-        raise DjangoValidationError({"file": exc.error_list}) from exc
 
 
 # Ids are matched as any path segment, not <int:>, so that "abc" gets the API's JSON 404.

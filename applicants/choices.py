@@ -10,6 +10,8 @@ EXPIRING_KINDS = frozenset({
     DocumentKind.HEALTH_INSURANCE, DocumentKind.BACKGROUND_CHECK, DocumentKind.BLS_ACLS,
     DocumentKind.HIPAA,
 })
+# A document expiring within this many days is flagged in the vault and reminded once.
+EXPIRY_WARNING_DAYS = 30
 
 
 class Stage(models.TextChoices):

@@ -5,7 +5,7 @@ from django.utils import timezone
 from localflavor.us.us_states import US_STATES
 
 from rotations.choices import DocumentKind, Specialty
-from rotations.forms import ISO_DATE, IsoDateInput
+from rotations.forms import iso_date_field
 
 from .choices import EXPIRING_KINDS
 from .models import Profile
@@ -39,11 +39,6 @@ class CommaSeparatedField(forms.CharField):
         return items
 
 
-def _date_field(label):
-    return forms.DateField(label=label, required=False, input_formats=[ISO_DATE], widget=IsoDateInput(),
-                           error_messages={"invalid": "Enter a date as YYYY-MM-DD."})
-
-
 class ProfileForm(forms.ModelForm):
     """Every fact of the profile; saved through `profile_save`."""
 
@@ -58,8 +53,8 @@ class ProfileForm(forms.ModelForm):
     preferred_states = forms.MultipleChoiceField(
         label="Preferred states", choices=US_STATES, required=False,
         widget=forms.CheckboxSelectMultiple, help_text="Leave all unticked if any state suits you.")
-    available_from = _date_field("Available from")
-    available_until = _date_field("Available until")
+    available_from = iso_date_field("Available from", required=False)
+    available_until = iso_date_field("Available until", required=False)
 
     class Meta:
         model = Profile
@@ -107,20 +102,13 @@ class DocumentUploadForm(forms.Form):
         self.kind = kind
         self.initial["kind"] = kind
         if kind in EXPIRING_KINDS:
-            self.fields["expires_on"] = forms.DateField(
-                label="Expires on", input_formats=[ISO_DATE], widget=IsoDateInput(),
-                error_messages={"required": "This document has an expiry date; enter it.",
-                                "invalid": "Enter a date as YYYY-MM-DD."})
+            self.fields["expires_on"] = iso_date_field(
+                "Expires on", error_messages={"required": "This document has an expiry date; enter it."})
             self.fields["expires_on"].widget.attrs["min"] = timezone.localdate().isoformat()
 
-    def clean_kind(self):
-        if self.cleaned_data["kind"] != self.kind:
-            raise forms.ValidationError("The document kind does not match this form.")
-        return self.kind
-
-
 class DocumentReviewForm(forms.Form):
-    """The admin's decision on one pending document (`verified` 1 or 0); a rejection needs a reason."""
+    """The admin's decision on one pending document (`verified` 1 or 0); `document_review` refuses
+    a rejection without a reason, and the view shows that under `reason`."""
 
     verified = forms.TypedChoiceField(choices=[("1", "Verify"), ("0", "Reject")], coerce=lambda v: v == "1",
                                       widget=forms.HiddenInput)
@@ -129,10 +117,3 @@ class DocumentReviewForm(forms.Form):
     def __init__(self, *args, document_id: int, **kwargs):
         super().__init__(*args, label_suffix="", auto_id=f"review-{document_id}-%s", **kwargs)
         self.document_id = document_id
-
-    def clean(self):
-        data = super().clean()
-        rejected = data.get("verified") is False
-        if rejected and not data.get("reason", "").strip() and "reason" not in self.errors:
-            self.add_error("reason", "Say why the document is rejected, so the applicant can fix it.")
-        return data

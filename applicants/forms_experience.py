@@ -2,7 +2,7 @@
 
 from django import forms
 
-from rotations.forms import ISO_DATE, IsoDateInput
+from rotations.forms import iso_date_field
 
 from .models import ExperienceEntry
 
@@ -14,11 +14,6 @@ HELP_TEXTS = {
     "duties": "What you did: patients followed, procedures, presentations, notes written.",
     "supervisor": "The physician who supervised you, with their title: “Dr. Jane Smith, MD”.",
 }
-
-
-def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(label=label, input_formats=[ISO_DATE], widget=IsoDateInput(),
-                           error_messages={"invalid": "Enter a date as YYYY-MM-DD."})
 
 
 class _EntryForm(forms.ModelForm):
@@ -35,8 +30,8 @@ class _EntryForm(forms.ModelForm):
 class ExperienceEntryForm(_EntryForm):
     """An entry the applicant adds (or edits) themselves: every fact is theirs to state."""
 
-    start_date = _date_field("Start date")
-    end_date = _date_field("End date")
+    start_date = iso_date_field("Start date")
+    end_date = iso_date_field("End date")
 
     class Meta:
         model = ExperienceEntry

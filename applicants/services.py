@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from config.text import without_direction_controls
+from matching.models import Status
 from notifications import kinds
 from notifications.services import notify
 
@@ -53,11 +54,15 @@ def profile_new_calendar_address(*, user: User) -> Profile:
 def document_upload(*, applicant: User, kind: str, upload, expires_on=None) -> Document:
     """Store a checked upload as the applicant's document of this kind, replacing an older one.
 
-    The content decides the type (see uploads.py); nothing is stored when it is refused. A new
-    upload waits for an admin's verification again. The replaced file is deleted after commit.
+    The content decides the type (see uploads.py); nothing is stored when it is refused, and
+    every refusal names its field (the content's under `file`). A new upload waits for an admin's
+    verification again. The replaced file is deleted after commit.
     """
     _require_applicant(applicant)
-    content_type = content_type_of(upload)
+    try:
+        content_type = content_type_of(upload)
+    except ValidationError as error:
+        raise ValidationError({"file": error.error_list}) from None
     if kind in EXPIRING_KINDS and expires_on is None:
         raise ValidationError({"expires_on": "This document has an expiry date; enter it."})
     if expires_on is not None and expires_on < timezone.localdate():
@@ -78,7 +83,8 @@ def document_upload(*, applicant: User, kind: str, upload, expires_on=None) -> D
         except Exception as error:
             document.file.storage.delete(document.file.name)  # no row, no file
             if isinstance(error, IntegrityError):  # a first upload of this kind, twice at once
-                raise ValidationError("This document was just uploaded from elsewhere; reload the page.") from None
+                raise ValidationError(
+                    {"file": "This document was just uploaded from elsewhere; reload the page."}) from None
             raise
         storage = document.file.storage
         transaction.on_commit(lambda: old_file and storage.delete(old_file))
@@ -98,15 +104,11 @@ def document_delete(*, document: Document, by: User) -> None:
     document.delete()  # the file goes after commit (signals.py)
 
 
-# matching builds on applicants, so the statuses of a placement not yet over are named here.
-_PLACEMENT_STATUSES = ["accepted", "approved"]
-
-
 def placement_needing(document: Document):
     """The applicant's accepted or approved placement, not yet ended, whose listing requires this
     document's kind; None if there is none."""
     return (document.applicant.applications
-            .filter(status__in=_PLACEMENT_STATUSES, slot__end_date__gte=timezone.localdate(),
+            .filter(status__in=[Status.ACCEPTED, Status.APPROVED], slot__end_date__gte=timezone.localdate(),
                     slot__listing__required_documents__contains=[document.kind])
             .select_related("slot__listing__institution").order_by("slot__start_date").first())
 

@@ -17,25 +17,16 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
+from config.form_support import add_service_errors
 from rotations.choices import DocumentKind
 
 from . import services
-from .choices import EXPIRING_KINDS, DocumentStatus
+from .choices import EXPIRING_KINDS, EXPIRY_WARNING_DAYS, DocumentStatus
 from .forms import DocumentReviewForm, DocumentUploadForm, ProfileForm
 from .models import Document, Profile
 from .selectors import documents_to_review, documents_visible_to, profile_of
 
-EXPIRY_WARNING_DAYS = 30
 QUEUE_PAGE_SIZE = 50
-
-
-def _add_service_errors(form, error: ValidationError, *, fallback: str) -> None:
-    """A service's error goes next to the field it names; anything else next to `fallback`."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(fallback, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else fallback, errors)
 
 
 # The applicant's dashboard.
@@ -70,7 +61,7 @@ def profile_edit(request):
         try:
             services.profile_save(user=request.user, profile=form.save(commit=False))
         except ValidationError as error:
-            _add_service_errors(form, error, fallback=None)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your profile was created." if created else "Your profile was saved.")
             return redirect("applicants:profile")
@@ -135,7 +126,7 @@ def _upload(request, form: DocumentUploadForm) -> bool:
             applicant=request.user, kind=form.kind, upload=form.cleaned_data["file"],
             expires_on=form.cleaned_data.get("expires_on"))
     except ValidationError as error:
-        _add_service_errors(form, error, fallback="file")
+        add_service_errors(form, error)
         return False
     messages.success(request, f"Your {document.get_kind_display()} was uploaded; an administrator will verify it.")
     return True
@@ -215,7 +206,7 @@ def document_review(request, pk):
         services.document_review(document=document, by=request.user, verified=form.cleaned_data["verified"],
                                  reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        _add_service_errors(form, error, fallback="reason")
+        add_service_errors(form, error, fallback="reason")
         return _queue_page(request, failed=form, page=page, status=400)
     outcome = "verified" if form.cleaned_data["verified"] else "rejected"
     messages.success(request, f"{document.get_kind_display()} of {document.applicant.email} {outcome}.")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
+from config.form_support import add_service_errors
 
 from .experience_export import build_pdf, csv_rows, header_of, total_hours
 from .forms_experience import PLACEMENT_FIXED_FIELDS, ExperienceEntryForm, experience_form_class
@@ -29,8 +30,7 @@ def _save(request, form) -> bool:
     try:
         experience_entry_save(entry=form.save(commit=False), by=request.user)
     except ValidationError as error:
-        names_fields = hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields)
-        form.add_error(None, error if names_fields else error.messages)
+        add_service_errors(form, error)
         return False
     return True
 

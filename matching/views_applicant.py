@@ -25,6 +25,7 @@ from applicants.models import Profile
 from applicants.readiness import readiness
 from applicants.selectors import documents_visible_to, profile_of
 from applicants.services import profile_new_calendar_address
+from config.form_support import add_service_errors
 from rotations.models import Slot
 from rotations.selectors import listings_public
 
@@ -112,14 +113,6 @@ def history_for_applicant(application: Application) -> list[HistoryEntry]:
     return entries
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's error goes next to the field it names, or above the form."""
-    if hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields):
-        form.add_error(None, error)
-    else:
-        form.add_error(None, error.messages)
-
-
 @role_required(Role.APPLICANT)
 def apply(request, pk):
     slot = get_object_or_404(
@@ -130,7 +123,7 @@ def apply(request, pk):
             application = application_submit(applicant=request.user, slot=slot,
                                              statement=form.cleaned_data["statement"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Application sent. The host will review it; we will let you know.")
             return redirect("matching:application", pk=application.pk)

@@ -79,17 +79,19 @@ class IsoDateInput(forms.DateInput):
         super().__init__(format=ISO_DATE)
 
 
-def _iso_date_field(label):
+def iso_date_field(label: str, *, error_messages=None, **kwargs) -> forms.DateField:
+    """A date typed or picked as YYYY-MM-DD, whatever the browser's locale (every app's forms)."""
     return forms.DateField(label=label, input_formats=[ISO_DATE], widget=IsoDateInput(),
-                           error_messages={"invalid": "Enter a date as YYYY-MM-DD."})
+                           error_messages={"invalid": "Enter a date as YYYY-MM-DD.", **(error_messages or {})},
+                           **kwargs)
 
 
 class SlotForm(forms.ModelForm):
     """A dated run of a listing; the CSV import validates each row with this same form."""
 
-    start_date = _iso_date_field("Start date")
-    end_date = _iso_date_field("End date")
-    application_deadline = _iso_date_field("Application deadline")
+    start_date = iso_date_field("Start date")
+    end_date = iso_date_field("End date")
+    application_deadline = iso_date_field("Application deadline")
 
     class Meta:
         model = Slot

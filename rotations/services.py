@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from matching.models import Status
 from notifications import kinds
 from notifications.services import notify
 
@@ -156,11 +157,11 @@ def slot_save(*, slot: Slot, by: User) -> Slot:
         if slot.pk:
             # seats_taken belongs to the database's seat count (matching's trigger): read it under
             # the row lock and never write it back from a possibly stale form.
-            slot.seats_taken = Slot.objects.select_for_update().values_list("seats_taken", flat=True).get(
-                pk=slot.pk)
+            slot.seats_taken, *saved_dates = Slot.objects.select_for_update().values_list(
+                "seats_taken", "start_date", "end_date").get(pk=slot.pk)
             if slot.capacity is not None and slot.capacity < slot.seats_taken:
                 raise ValidationError({"capacity": "Fewer seats than are already taken."})
-            _check_dates_kept(slot)
+            _check_dates_kept(slot, *saved_dates)
         slot.full_clean()
         if slot.pk:
             slot.save(update_fields=SLOT_EDITABLE_FIELDS)
@@ -171,17 +172,15 @@ def slot_save(*, slot: Slot, by: User) -> Slot:
 
 
 SLOT_EDITABLE_FIELDS = ["start_date", "end_date", "capacity", "application_deadline", "offer_valid_days"]
-# Applications that ended without a placement (matching's Status values): they hold nothing to these dates.
-_ENDED_APPLICATIONS = ["rejected", "withdrawn", "declined", "expired", "cancelled"]
 
 
-def _check_dates_kept(slot: Slot) -> None:
+def _check_dates_kept(slot: Slot, start, end) -> None:
     """Applicants applied to, were offered, or hold a placement on these exact dates (and planned
-    travel and visas around them): once anyone is in play, the dates stay as they are."""
-    start, end = Slot.objects.values_list("start_date", "end_date").get(pk=slot.pk)
+    travel and visas around them): once anyone is in play (or completed them), the dates stay as
+    they are. `start` and `end` are the saved dates."""
     if (start, end) == (slot.start_date, slot.end_date):
         return
-    if slot.applications.exclude(status__in=_ENDED_APPLICATIONS).exists():
+    if slot.applications.filter(status__in=[*Status.open(), Status.COMPLETED]).exists():
         message = ("Applicants have applied to, been offered or been placed on these dates, so they "
                    "cannot be moved: add new dates instead (write to Rotamatch to move a placement).")
         raise ValidationError({"start_date" if start != slot.start_date else "end_date": message})

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
+from config.form_support import add_service_errors
 
 from . import services
 from .choices import ListingStatus
@@ -31,14 +32,6 @@ def _listing(request, pk) -> Listing:
 
 def _slot(request, pk) -> Slot:
     return get_object_or_404(slots_managed_by(request.user).select_related("listing"), pk=pk)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's error goes next to the field it names, or above the form."""
-    if hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields):
-        form.add_error(None, error)
-    else:
-        form.add_error(None, error.messages)
 
 
 @role_required(Role.COORDINATOR)
@@ -96,7 +89,7 @@ def _listing_form(request, listing, template):
             listing = services.listing_save(listing=form.save(commit=False), by=request.user,
                                             preceptors=form.cleaned_data["preceptors"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{listing.title}” was saved as {listing.get_status_display().lower()}.")
             return redirect("rotations:coordinator_listing", listing.pk)
@@ -138,7 +131,7 @@ def _slot_form(request, slot):
         try:
             services.slot_save(slot=form.save(commit=False), by=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The slot was saved.")
             return redirect("rotations:coordinator_listing", slot.listing_id)

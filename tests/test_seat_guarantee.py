@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from matching.models import Application, Status
 from rotations.models import Slot
-from rotations.services import _ENDED_APPLICATIONS, slot_delete, slot_save
+from rotations.services import slot_delete, slot_save
 
 from .factories import ApplicationFactory, SlotFactory
 
@@ -189,8 +189,3 @@ def test_the_seats_and_deadline_of_held_dates_can_still_change(slot, coordinator
     slot_save(slot=changed, by=coordinator)
     assert Slot.objects.values_list("capacity", "application_deadline").get(pk=slot.pk) == (
         5, changed.application_deadline)
-
-
-def test_the_ended_statuses_are_exactly_matchings_ended_ones():
-    """rotations cannot import matching (matching builds on it), so it names the statuses itself."""
-    assert set(_ENDED_APPLICATIONS) == set(Status.values) - set(Status.open()) - {Status.COMPLETED}
