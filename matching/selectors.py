@@ -15,7 +15,7 @@ REVIEW_TABS = {
     "review": ("To review", [S.SUBMITTED, S.UNDER_REVIEW]),
     "waitlisted": ("Waitlisted", [S.WAITLISTED]),
     "offered": ("Offered", [S.OFFERED]),
-    "placements": ("Placements", [S.ACCEPTED, S.APPROVED, S.COMPLETED]),
+    "placements": ("Placements", Status.holding_a_seat()),
     "closed": ("Closed", [S.REJECTED, S.WITHDRAWN, S.DECLINED, S.EXPIRED, S.CANCELLED]),
 }
 

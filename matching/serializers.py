@@ -11,7 +11,7 @@ from rotations.selectors import listings_public
 from rotations.serializers import InstitutionBriefSerializer
 
 from .models import Application, ApplicationEvent, Status
-from .services import ADMIN, APPLICANT, COORDINATOR, STATEMENT_MAX, SYSTEM, TRANSITIONS
+from .services import ADMIN, APPLICANT, COORDINATOR, STATEMENT_MAX, SYSTEM, TRANSITIONS, moves_open_to
 
 # --- Output -------------------------------------------------------------------------------------
 
@@ -105,9 +105,7 @@ class ApplicationDetailSerializer(ApplicationSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(TRANSITIONS))))
     def get_actions(self, application: Application) -> list[str]:
-        role = _reader_role(self.context)
-        return [action for action, (sources, _, actors) in TRANSITIONS.items()
-                if application.status in sources and role in actors]
+        return moves_open_to(application.status, _reader_role(self.context))
 
     @extend_schema_field(ProfileSerializer(allow_null=True))
     def get_applicant_profile(self, application: Application):

@@ -188,13 +188,26 @@ def _check_actor(application: Application, by: User | None, actors: set[str]) ->
     raise PermissionDenied("You may not make this move on this application.")
 
 
+def moves_open_to(status: str, actor: str) -> list[str]:
+    """The actions of TRANSITIONS that `actor` (APPLICANT, COORDINATOR, ADMIN) may make from `status`."""
+    return [action for action, (sources, _, actors) in TRANSITIONS.items() if status in sources and actor in actors]
+
+
+def offer_refusal(slot: Slot) -> str | None:
+    """Why no offer can be made on these dates now (the review page disables its button with
+    it), or None."""
+    if slot.start_date <= timezone.localdate():
+        return "These dates have started; no more offers can be made."
+    if slot.seats_left <= 0:
+        return "No seats are left on these dates; waitlist the applicant instead."
+    return None
+
+
 def _check_rules(application: Application, action: str, by: User | None) -> None:
     slot, now = application.slot, timezone.now()
     if action == "offer":
-        if slot.start_date <= timezone.localdate():
-            raise ValidationError("These dates have started; no more offers can be made.")
-        if slot.seats_left <= 0:
-            raise ValidationError("No seats are left on these dates; waitlist the applicant instead.")
+        if refusal := offer_refusal(slot):
+            raise ValidationError(refusal)
         if _offer_deadline(slot, now) <= now:
             raise ValidationError("These dates start tomorrow: an offer could not be answered in time.")
     elif action == "accept" and application.offer_deadline < now:

@@ -33,7 +33,8 @@ from .forms import ApplicationForm
 from .models import Application, Status
 from .posting import back_to_next, make_move
 from .selectors import applications_visible_to, approved_placements_of, with_details, with_history
-from .services import ACTION_LABELS, APPLICANT, TRANSITIONS, application_submit, application_transition
+from .services import (ACTION_LABELS, APPLICANT, TRANSITIONS, application_submit, application_transition,
+                       moves_open_to)
 
 OFFER_ANSWERS = ("accept", "decline")
 # Moves that end something the applicant cannot take back: the page asks a second time.
@@ -85,8 +86,7 @@ def offer_is_open(application: Application) -> bool:
 def applicant_moves(application: Application) -> list[Move]:
     """The moves of TRANSITIONS the applicant may make now; the answers to an offer come first."""
     moves = [Move(action, ACTION_LABELS[action], action in FINAL_MOVES)
-             for action, (sources, _, actors) in TRANSITIONS.items()
-             if APPLICANT in actors and application.status in sources]
+             for action in moves_open_to(application.status, APPLICANT)]
     if application.status == Status.OFFERED and not offer_is_open(application):
         moves = [move for move in moves if move.action != "accept"]
     if application.slot.start_date <= timezone.localdate():

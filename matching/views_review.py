@@ -30,7 +30,8 @@ from .models import Application, Status
 from .posting import back_to_next, make_move
 from .selectors import (REVIEW_TABS, applications_visible_to, placements_to_approve, slots_to_fill, tab_counts,
                         with_details, with_history)
-from .services import ACTION_LABELS, ADMIN, COORDINATOR, TRANSITIONS, application_offer_next
+from .services import (ACTION_LABELS, ADMIN, COORDINATOR, application_offer_next, moves_open_to,
+                       offer_refusal)
 
 PAGE_SIZE = 50
 # The moves a coordinator or an admin makes, in the order the review page offers them.
@@ -211,25 +212,22 @@ def _seats(slot) -> dict:
 def _moves(application, user) -> list[Move]:
     role = ADMIN if user.role == Role.ADMIN else COORDINATOR
     slot, today = application.slot, timezone.localdate()
+    open_moves = moves_open_to(application.status, role)
     moves = []
     for action in REVIEW_MOVES:
-        sources, _, actors = TRANSITIONS[action]
-        if application.status not in sources or role not in actors:
+        if action not in open_moves:
             continue
         if action == "complete" and slot.end_date >= today:
             continue  # the page says when it becomes possible instead
         moves.append(Move(action, ACTION_LABELS[action], MESSAGES.get(action),
-                          _blocked(application, action, today)))
+                          _blocked(application, action)))
     return moves
 
 
-def _blocked(application, action: str, today) -> list[str]:
+def _blocked(application, action: str) -> list[str]:
     """Why a move would be refused right now; the button is disabled with these reasons."""
-    slot = application.slot
-    if action == "offer" and slot.start_date <= today:
-        return ["These dates have started; no more offers can be made."]
-    if action == "offer" and slot.seats_left <= 0:
-        return ["No seats are left on these dates; waitlist the applicant instead."]
+    if action == "offer" and (refusal := offer_refusal(application.slot)):
+        return [refusal]
     if action == "approve":
         return approval_problems(application)
     return []
