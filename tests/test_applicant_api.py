@@ -213,6 +213,7 @@ def test_another_applicants_document_is_404(api, applicant, other_applicant):
 def test_a_document_detail_never_carries_the_file(api, applicant):
     document = DocumentFactory(applicant=applicant)
     response = login(api, applicant).get(document_url(document))
+    assert (response.status_code, response.json()["id"]) == (200, document.pk)
     assert response["Content-Type"] == "application/json"
     assert "file" not in response.json()
     assert b"%PDF" not in response.content

@@ -547,4 +547,4 @@ def test_a_coordinator_never_sees_an_admins_name_or_address_in_the_history(clien
     move(client, admin, placement, "cancel", "Visa refused.")
     body = page(client, coordinator, "matching:review", placement.pk).content.decode()
     assert "secret-admin@example.org" not in body
-    assert "Rotamatch" in body
+    assert '<span>Rotamatch <small class="muted">(admin)</small></span>' in body  # the cancel's history row
