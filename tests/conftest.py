@@ -60,6 +60,14 @@ def admin_user(db):
     return AdminFactory()
 
 
+@pytest.fixture
+def api():
+    """A DRF client for the API tests; `factories.login` signs it in."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
 @pytest.fixture(autouse=True)
 def fresh_search_cache():
     """Each test starts with no cached search answers (factories bypass the services that bump it)."""

@@ -150,6 +150,34 @@ def uploaded(data: bytes | None = None, name: str = "document.pdf", content_type
     return SimpleUploadedFile(name, pdf_bytes() if data is None else data, content_type=content_type)
 
 
+def stored_files() -> set[str]:
+    """Every file in the private storage (one throw-away directory for the whole test run), to
+    show that a refused upload stored nothing and deleted nothing."""
+    from pathlib import Path
+
+    from django.core.files.storage import default_storage
+
+    root = Path(default_storage.location)
+    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
+
+
+def login(api, user):
+    """Sign the API client in as `user` (None: stay anonymous); returns the client."""
+    if user is not None:
+        api.force_login(user)
+    return api
+
+
+def ids(response) -> list[int]:
+    """The ids of a paginated API list, in order."""
+    return [item["id"] for item in response.json()["results"]]
+
+
+def messages_of(response) -> list[str]:
+    """The flash messages a (followed) response shows."""
+    return [str(message) for message in response.context["messages"]]
+
+
 class ProfileFactory(factory.django.DjangoModelFactory):
     """A complete profile: a graduate with Step 1 and Step 2 CK passed, on a B-1 visa."""
 

@@ -1,34 +1,22 @@
 """The applicant's profile and document vault through the API: only their own, checked uploads, no file bytes."""
 
-import os
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from applicants.models import Document, Profile
 from applicants.uploads import UNREADABLE
 
-from .factories import ApplicationFactory, DocumentFactory, ProfileFactory, image_bytes, pdf_bytes, uploaded
+from .factories import (ApplicationFactory, DocumentFactory, ProfileFactory, ids, image_bytes, login, pdf_bytes,
+                        stored_files, uploaded)
 
 pytestmark = pytest.mark.django_db
 
 PROFILE_URL = "/api/profile/"
 DOCUMENTS_URL = "/api/documents/"
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-def login(api, user):
-    api.force_login(user)
-    return api
 
 
 def document_url(document) -> str:
@@ -43,11 +31,6 @@ def profile_payload(**overrides) -> dict:
         "languages": ["English", "Hausa"], "specialties": ["cardiology"], "preferred_states": ["NY"],
         "available_from": "2030-01-01", "available_until": "2030-06-30", "budget_usd": 2500, **overrides,
     }
-
-
-def stored_files() -> set[str]:
-    root = settings.STORAGES["default"]["OPTIONS"]["location"]
-    return {os.path.join(folder, name) for folder, _, names in os.walk(root) for name in names}
 
 
 def database_state() -> tuple[list, list]:
@@ -200,8 +183,7 @@ def test_the_document_list_gives_metadata_and_the_download_view(api, applicant):
 def test_an_applicant_lists_only_their_own_documents(api, applicant, other_applicant):
     mine = DocumentFactory(applicant=applicant, kind="cv")
     DocumentFactory(applicant=other_applicant, kind="cv")
-    body = login(api, applicant).get(DOCUMENTS_URL).json()
-    assert [item["id"] for item in body["results"]] == [mine.pk]
+    assert ids(login(api, applicant).get(DOCUMENTS_URL)) == [mine.pk]
 
 
 def test_another_applicants_document_is_404(api, applicant, other_applicant):

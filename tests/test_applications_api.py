@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from applicants.services import document_review
 from matching.models import Application, ApplicationEvent
@@ -13,22 +12,11 @@ from rotations.choices import ListingStatus
 from rotations.models import Slot
 
 from .factories import (ApplicationFactory, DocumentFactory, ListingFactory, ProfileFactory, SlotFactory,
-                        UserFactory, uploaded)
+                        UserFactory, ids, login, uploaded)
 
 pytestmark = pytest.mark.django_db
 
 LIST_URL = "/api/applications/"
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-def login(api, user):
-    if user is not None:
-        api.force_login(user)
-    return api
 
 
 def detail_url(application) -> str:
@@ -37,10 +25,6 @@ def detail_url(application) -> str:
 
 def move_url(application) -> str:
     return reverse("api-application-move", args=[application.pk])
-
-
-def ids(response) -> list[int]:
-    return [item["id"] for item in response.json()["results"]]
 
 
 def database_state() -> tuple[list, list, list]:

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from applicants.models import Profile
 from applicants.services import profile_new_calendar_address, profile_save
 
-from .factories import ApplicationFactory, ProfileFactory, SlotFactory
+from .factories import ApplicationFactory, ProfileFactory, SlotFactory, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_a_new_address_replaces_the_old_one_at_once(client):
     client.force_login(profile.user)
     response = client.post(NEW_ADDRESS, follow=True)
     profile.refresh_from_db()
-    assert [str(message) for message in response.context["messages"]] == [
+    assert messages_of(response) == [
         "Your calendar feed has a new address; the old one no longer works. Subscribe again with the address below."]
     assert profile.calendar_token != old_token
     assert profile.calendar_token in response.content.decode()
@@ -121,7 +121,7 @@ def test_a_new_address_needs_a_post(client):
 def test_an_applicant_without_a_profile_is_told_to_complete_it(client, applicant):
     client.force_login(applicant)
     response = client.post(NEW_ADDRESS, follow=True)
-    assert [str(message) for message in response.context["messages"]] == [
+    assert messages_of(response) == [
         "Complete your profile first: the calendar feed comes with it."]
 
 

@@ -1,10 +1,8 @@
 """The document vault: uploads checked by content, private downloads, and the admins' verification queue."""
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +11,8 @@ from applicants.models import Document, DocumentDownload
 from notifications.models import Notification
 from rotations.choices import DocumentKind
 
-from .factories import ApplicationFactory, DocumentFactory, ProfileFactory, image_bytes, pdf_bytes, uploaded
+from .factories import (ApplicationFactory, DocumentFactory, ProfileFactory, image_bytes, messages_of,
+                        pdf_bytes, stored_files, uploaded)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +20,6 @@ DOCUMENTS_URL = reverse("applicants:documents")
 QUEUE_URL = reverse("applicants:document_queue")
 UNREADABLE = "This file is not a readable PDF, PNG or JPEG. Upload a scan or a PDF export of the document."
 IN_A_YEAR = (timezone.localdate() + timedelta(days=365)).isoformat()
-
-
-def stored_files() -> int:
-    """How many files the private storage holds (all tests share one throw-away directory)."""
-    return sum(1 for path in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*") if path.is_file())
 
 
 def upload(client, kind="cv", data=None, name="cv-amina.pdf", content_type="application/pdf", **extra):
@@ -67,7 +61,7 @@ def test_a_real_pdf_png_or_jpeg_is_stored_under_a_random_key(client, applicant, 
 def test_an_upload_is_confirmed(client, applicant):
     client.force_login(applicant)
     response = client.post(DOCUMENTS_URL, {"kind": "cv", "file": uploaded()}, follow=True)
-    assert [str(m) for m in response.context["messages"]] == [
+    assert messages_of(response) == [
         "Your CV was uploaded; an administrator will verify it."]
 
 
@@ -150,7 +144,7 @@ def test_an_expired_document_is_refused(client, applicant):
 def test_an_unknown_kind_is_refused(client, applicant):
     client.force_login(applicant)
     response = client.post(DOCUMENTS_URL, {"kind": "diploma", "file": uploaded()}, follow=True)
-    assert [str(m) for m in response.context["messages"]] == ["Choose which document you are uploading."]
+    assert messages_of(response) == ["Choose which document you are uploading."]
     assert Document.objects.count() == 0
 
 
@@ -245,7 +239,7 @@ def test_a_document_a_placement_needs_cannot_be_deleted(client, applicant, statu
     page = client.get(reverse("applicants:document_delete", args=[document.pk])).text
     assert "Your Passport is needed" in page and "Delete Passport" not in page
     response = client.post(reverse("applicants:document_delete", args=[document.pk]), follow=True)
-    assert [str(m) for m in response.context["messages"]] == [
+    assert messages_of(response) == [
         f"Your placement in \"Cardiology\" at Mercy needs this document until "
         f"{placement.slot.end_date:%b %-d, %Y}. Upload a new one to replace it instead."]
     assert Document.objects.filter(pk=document.pk).exists()
@@ -414,7 +408,7 @@ def test_the_reviewed_row_leaves_the_queue_and_a_message_confirms(client, admin_
     response = client.post(reverse("applicants:document_review", args=[reviewed.pk]),
                            {"verified": "1"}, follow=True)
     assert list(response.context["page_obj"]) == [waiting]
-    assert [str(m) for m in response.context["messages"]] == [f"CV of {reviewed.applicant.email} verified."]
+    assert messages_of(response) == [f"CV of {reviewed.applicant.email} verified."]
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -442,7 +436,7 @@ def test_a_document_reviewed_meanwhile_is_left_as_it_is(client, admin_user):
     client.force_login(admin_user)
     response = client.post(reverse("applicants:document_review", args=[document.pk]),
                            {"verified": "0", "reason": "Blurred."}, follow=True)
-    assert [str(m) for m in response.context["messages"]] == ["This CV was already verified; nothing was changed."]
+    assert messages_of(response) == ["This CV was already verified; nothing was changed."]
     assert Document.objects.get().status == "verified"
 
 

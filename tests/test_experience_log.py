@@ -15,7 +15,7 @@ from applicants.models import ExperienceEntry
 from matching.services import application_transition
 
 from .factories import (ApplicationFactory, CoordinatorFactory, ExperienceEntryFactory, ProfileFactory,
-                        SlotFactory)
+                        SlotFactory, messages_of)
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +183,7 @@ def test_a_placement_entry_cannot_be_deleted(client, applicant):
     entry = placement_entry(applicant)
     client.force_login(applicant)
     response = client.post(reverse("applicants:experience_delete", args=[entry.pk]), follow=True)
-    assert [str(m) for m in response.context["messages"]] == [
+    assert messages_of(response) == [
         "A completed placement stays in the log; you can edit its hours and duties."]
     assert list(ExperienceEntry.objects.values_list("pk", flat=True)) == [entry.pk]
 

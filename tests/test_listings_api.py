@@ -5,28 +5,13 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from rotations.choices import Audience, ListingStatus, RotationType, Specialty
 from rotations.models import Listing, Slot
 
-from .factories import InstitutionFactory, ListingFactory, PreceptorFactory, SlotFactory
+from .factories import InstitutionFactory, ListingFactory, PreceptorFactory, SlotFactory, ids, login
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-def login(api, user):
-    api.force_login(user)
-    return api
-
-
-def ids(response) -> list[int]:
-    return [item["id"] for item in response.json()["results"]]
 
 
 def database_state() -> tuple[list, list]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from applicants.models import Profile
 
-from .factories import DocumentFactory, ProfileFactory
+from .factories import DocumentFactory, ProfileFactory, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_a_territory_is_not_a_preferred_state(client, applicant):
 def test_creating_says_so(client, applicant):
     client.force_login(applicant)
     response = client.post(PROFILE_URL, profile_data(), follow=True)
-    assert [str(m) for m in response.context["messages"]] == ["Your profile was created."]
+    assert messages_of(response) == ["Your profile was created."]
 
 
 def test_an_applicant_edits_their_profile(client, applicant):
@@ -82,7 +82,7 @@ def test_an_applicant_edits_their_profile(client, applicant):
     profile.refresh_from_db()
     assert (profile.legal_name, profile.languages, profile.specialties, profile.preferred_states) == (
         "Amina B. Yusuf", ["French"], ["pediatrics"], [])
-    assert [str(m) for m in response.context["messages"]] == ["Your profile was saved."]
+    assert messages_of(response) == ["Your profile was saved."]
     assert Profile.objects.count() == 1
 
 

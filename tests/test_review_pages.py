@@ -14,7 +14,7 @@ from notifications import kinds
 from notifications.models import Notification
 
 from .factories import (ApplicationFactory, DocumentFactory, ListingFactory, ProfileFactory, SlotFactory,
-                        UserFactory)
+                        UserFactory, messages_of)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,10 +61,6 @@ def move(client, user, application, action, message="", follow=False):
     here = reverse("matching:review", args=[application.pk])
     return client.post(reverse("matching:move", args=[application.pk, action]),
                        {"message": message, "next": here}, follow=follow)
-
-
-def texts(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def listed(response) -> list[Application]:
@@ -299,7 +295,7 @@ def test_mark_completed_is_refused_before_the_end_date(client, coordinator, slot
     approved = ApplicationFactory(slot=slot, applicant=ready_applicant(), status="approved")
     response = move(client, coordinator, approved, "complete", follow=True)
     approved.refresh_from_db()
-    assert (approved.status, texts(response)) == (
+    assert (approved.status, messages_of(response)) == (
         "approved", ["A placement can be marked completed once its end date has passed."])
 
 
@@ -368,12 +364,12 @@ def test_offer_next_tells_the_first_waitlisted(client, coordinator, freed):
 def test_offer_next_says_to_whom_it_offered(client, coordinator, freed):
     slot, first, _ = freed
     response = offer_next(client, coordinator, slot)
-    assert texts(response) == [f"Offered to {first.applicant}; they have been told."]
+    assert messages_of(response) == [f"Offered to {first.applicant}; they have been told."]
 
 
 def test_offer_next_with_an_empty_waitlist_says_so(client, coordinator, slot):
     response = offer_next(client, coordinator, slot)
-    assert texts(response) == ["Nobody is on the waitlist for these dates."]
+    assert messages_of(response) == ["Nobody is on the waitlist for these dates."]
 
 
 @pytest.mark.parametrize("who, status", [("colleague", 302), ("stranger", 404), ("admin_user", 403),
@@ -445,7 +441,7 @@ def test_approving_with_an_unverified_document_is_refused(client, admin_user, co
                                  applicant=ready_applicant(passport="pending"), status="accepted")
     response = queue_post(client, admin_user, pending, "approve")
     pending.refresh_from_db()
-    assert (pending.status, texts(response)) == ("accepted", [
+    assert (pending.status, messages_of(response)) == ("accepted", [
         "Not every check passes; verify the documents first.", "Passport: Awaiting verification by Rotamatch."])
 
 

@@ -2,7 +2,6 @@
 anything else is refused with a clear message and leaves nothing in storage."""
 
 import io
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -13,14 +12,9 @@ from applicants.models import Document
 from applicants.services import document_upload
 from applicants.uploads import UNREADABLE, content_type_of
 
-from .factories import image_bytes, pdf_bytes, uploaded
+from .factories import image_bytes, pdf_bytes, stored_files, uploaded
 
 pytestmark = pytest.mark.django_db
-
-
-def _stored_files() -> set[str]:
-    root = Path(default_storage.location)
-    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
 
 
 def _jpeg_headers_then(payload: bytes) -> bytes:
@@ -85,30 +79,30 @@ def test_an_image_at_a_scanners_size_is_accepted():
 @pytest.mark.parametrize("kind", REFUSED)
 def test_a_refused_upload_stores_no_file_and_no_row(applicant, kind):
     data, name = REFUSED[kind]
-    before = _stored_files()
+    before = stored_files()
     with pytest.raises(ValidationError):
         document_upload(applicant=applicant, kind="cv", upload=uploaded(data, name))
-    assert _stored_files() == before
+    assert stored_files() == before
     assert Document.objects.count() == 0
 
 
 def test_an_oversized_upload_stores_nothing(applicant, settings):
     settings.DOCUMENT_MAX_BYTES = 1024
-    before = _stored_files()
+    before = stored_files()
     with pytest.raises(ValidationError):
         document_upload(applicant=applicant, kind="cv", upload=uploaded(pdf_bytes("x" * 3000) + b"\0" * 1024))
-    assert _stored_files() == before
+    assert stored_files() == before
     assert Document.objects.count() == 0
 
 
 @pytest.mark.parametrize("data, content_type", [
     (pdf_bytes(), "application/pdf"), (image_bytes("PNG"), "image/png"), (image_bytes("JPEG"), "image/jpeg")])
 def test_an_accepted_upload_is_stored_under_a_random_key_with_its_checked_type(applicant, data, content_type):
-    before = _stored_files()
+    before = stored_files()
     document = document_upload(applicant=applicant, kind="cv", upload=uploaded(data, "Amina Yusuf CV.pdf"))
     assert (document.content_type, document.size, document.original_name, document.status) == (
         content_type, len(data), "Amina Yusuf CV.pdf", "pending")
-    assert _stored_files() - before == {document.file.name}
+    assert stored_files() - before == {document.file.name}
     assert "Amina" not in document.file.name
     with default_storage.open(document.file.name, "rb") as stored:
         assert stored.read() == data
@@ -146,40 +140,40 @@ def test_a_replacement_waits_for_verification_again(applicant, admin_user):
 def test_a_refused_replacement_keeps_the_old_document_and_its_file(applicant, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         old = _upload_cv(applicant)
-    before = _stored_files()
+    before = stored_files()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         _upload_cv(applicant, REFUSED["renamed executable"][0])
-    assert _stored_files() == before
+    assert stored_files() == before
     assert list(Document.objects.values_list("pk", "file", "content_type", "status")) == [
         (old.pk, old.file.name, "application/pdf", "pending")]
 
 
 def test_an_expiring_kind_needs_its_expiry_date_and_stores_nothing_without_it(applicant):
-    before = _stored_files()
+    before = stored_files()
     with pytest.raises(ValidationError) as error:
         document_upload(applicant=applicant, kind="passport", upload=uploaded(pdf_bytes(), "passport.pdf"))
     assert error.value.message_dict == {"expires_on": ["This document has an expiry date; enter it."]}
-    assert _stored_files() == before
+    assert stored_files() == before
 
 
 @pytest.mark.parametrize("how", ["admin deletes the row", "the account is deleted"])
 def test_a_deleted_document_takes_its_file_with_it(applicant, how, django_capture_on_commit_callbacks):
     """Not only through the service: the Django admin and a deleted account leave no scan behind."""
-    before = _stored_files()
+    before = stored_files()
     document = document_upload(applicant=applicant, kind="cv", upload=uploaded())
-    assert _stored_files() - before == {document.file.name}
+    assert stored_files() - before == {document.file.name}
     with django_capture_on_commit_callbacks(execute=True):
         if how == "admin deletes the row":
             Document.objects.filter(pk=document.pk).delete()
         else:
             applicant.delete()
-    assert _stored_files() == before
+    assert stored_files() == before
 
 
 def test_a_request_body_beyond_any_document_is_refused_before_it_is_read(client, applicant, settings):
     settings.MAX_REQUEST_BYTES = 1000
     client.force_login(applicant)
-    before = _stored_files()
+    before = stored_files()
     response = client.post("/applicant/documents/", {"kind": "cv", "file": uploaded(b"%PDF-" + b"x" * 2000)})
     assert response.status_code == 413
-    assert _stored_files() == before
+    assert stored_files() == before

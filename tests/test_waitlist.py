@@ -16,7 +16,7 @@ from matching.services import (application_offer_next, application_transition, e
                                requeue_surplus_offers)
 from notifications.models import Notification
 
-from .factories import ApplicationFactory, SlotFactory
+from .factories import ApplicationFactory, SlotFactory, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +107,7 @@ def test_the_page_says_so_when_the_seat_was_just_offered(client, slot, waitlist,
     url = f"/coordinator/slots/{slot.pk}/offer-next/"
     client.post(url, follow=True)  # the first: "Offered to …", shown and gone
     response = client.post(url, follow=True)
-    assert [str(m) for m in response.context["messages"]] == [
+    assert messages_of(response) == [
         "Every free seat on these dates already has an open offer (1 waiting for an answer)."]
     assert Application.objects.filter(slot=slot, status=Status.OFFERED).count() == 1
 
