@@ -40,9 +40,16 @@ def _version():
     return _memo["version"]
 
 
+def wants_results_only(request) -> bool:
+    """An HTMX search asks for the results fragment; a history restore after a cache miss needs
+    the whole page though it comes from HTMX (the view and the cache key both decide by this)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
 def _key(request, version) -> str:
     query = "&".join(sorted(request.GET.urlencode().split("&")))
-    kind = "htmx" if getattr(request, "htmx", False) else "full"
+    kind = "htmx" if wants_results_only(request) else "full"
     digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
     return f"rotations:search:{version}:{kind}:{digest}"
 

@@ -5,7 +5,7 @@ from django.urls import path
 from django.utils.cache import patch_vary_headers
 
 from .search import CappedPaginator, SearchForm, listing_search
-from .search_cache import cache_anonymous_search
+from .search_cache import cache_anonymous_search, wants_results_only
 
 PAGE_SIZE = 20
 
@@ -16,8 +16,7 @@ def search(request):
     form.is_valid()  # Invalid fields are shown with their error and left out of cleaned_data.
     page = CappedPaginator(listing_search(form.cleaned_data), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page}
-    # A history restore after a cache miss needs the whole page, though it comes from HTMX.
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_results_only(request):
         response = render(request, "rotations/search/search.html#results", context)
     else:
         response = render(request, "rotations/search/search.html", context)

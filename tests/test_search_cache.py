@@ -44,6 +44,13 @@ def test_the_htmx_fragment_and_the_page_are_cached_apart(client):
     assert b"<html" not in fragment.content
 
 
+def test_a_history_restore_gets_the_whole_page_even_after_a_cached_fragment(client):
+    ListingFactory()
+    client.get(URL, headers={"HX-Request": "true"})  # the fragment, now cached
+    restored = client.get(URL, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert b"<html" in restored.content
+
+
 def test_the_api_caches_anonymous_searches_too(client, django_assert_num_queries):
     ListingFactory()
     first = client.get("/api/listings/")
