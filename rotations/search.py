@@ -155,7 +155,8 @@ def _conditions(params: Mapping, today) -> list:
     if params.get("audience"):
         conditions.append(Q(audience__in=AUDIENCES[params["audience"]]))
     if params.get("visa"):
-        conditions.append(Q(visas__contains=[params["visa"]]))
+        # No visa ticked means any visa status (the listing form says so; readiness agrees).
+        conditions.append(Q(visas__contains=[params["visa"]]) | Q(visas=[]))
     if params.get("letter"):
         conditions.append(Q(letter_possible=True))
     if params.get("open_only"):

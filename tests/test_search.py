@@ -125,11 +125,11 @@ def test_audience_graduates_keeps_listings_for_graduates_or_both(client):
     assert sorted(titles(client, audience="graduates")) == ["Graduates", "Students and graduates"]
 
 
-def test_visa_filter_keeps_listings_accepting_that_visa(client):
+def test_visa_filter_keeps_listings_accepting_that_visa_or_any(client):
     ListingFactory(title="J-1 and B-1", visas=["j1", "b1"])
     ListingFactory(title="B-1 and B-2", visas=["b1", "b2"])
-    ListingFactory(title="No visas", visas=[])
-    assert titles(client, visa="j1") == ["J-1 and B-1"]
+    ListingFactory(title="Any visa", visas=[])  # none ticked: "accepts any visa status"
+    assert sorted(titles(client, visa="j1")) == ["Any visa", "J-1 and B-1"]
 
 
 def test_letter_filter(client):
