@@ -27,17 +27,16 @@ def institutions_user_may_invite_to(user):
 
 def marketplace_figures() -> dict:
     """The staff dashboard's counts: users per role, institutions verified, work waiting, placements."""
-    from rotations.models import Institution
-
-    from applicants.models import Document
+    from applicants.selectors import documents_to_review
     from matching.models import Application, Status
+    from rotations.models import Institution
 
     by_role = dict(User.objects.values_list("role").annotate(n=Count("id")).order_by())
     return {
         "users_by_role": [(label, by_role.get(value, 0)) for value, label in Role.choices],
         "institutions": Institution.objects.aggregate(
             total=Count("id"), verified=Count("id", filter=Q(verified_at__isnull=False))),
-        "documents_pending": Document.objects.filter(status="pending").count(),
+        "documents_pending": documents_to_review().count(),
         "placements": Application.objects.aggregate(
             to_approve=Count("id", filter=Q(status=Status.ACCEPTED)),
             approved=Count("id", filter=Q(status=Status.APPROVED)),

@@ -8,7 +8,7 @@ from .choices import DocumentStatus
 from .models import Document, ExperienceEntry, Profile
 
 # Applications under which the host may open the applicant's documents.
-LIVE_APPLICATIONS = [*Status.open(), Status.COMPLETED]
+LIVE_APPLICATIONS = Status.live()
 
 
 def profile_of(user) -> Profile | None:

@@ -28,6 +28,11 @@ class Status(models.TextChoices):
         """Applications still in play (not ended by a decision, a withdrawal or completion)."""
         return [cls.SUBMITTED, cls.UNDER_REVIEW, cls.WAITLISTED, cls.OFFERED, cls.ACCEPTED, cls.APPROVED]
 
+    @classmethod
+    def live(cls) -> list[str]:
+        """Applications that still tie the applicant to the slot: in play, or completed there."""
+        return [*cls.open(), cls.COMPLETED]
+
 
 class Application(models.Model):
     """An applicant's application to one slot; from `accepted` on it is a placement."""

@@ -27,10 +27,6 @@ class ImportIssue(NamedTuple):
     column: str | None
     message: str
 
-    def __str__(self):
-        where = ", ".join(part for part in [f"Row {self.row}" if self.row else "", self.column or ""] if part)
-        return f"{where}: {self.message}" if where else self.message
-
 
 @dataclass
 class ImportResult:

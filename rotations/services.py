@@ -163,15 +163,11 @@ def slot_save(*, slot: Slot, by: User) -> Slot:
                 raise ValidationError({"capacity": "Fewer seats than are already taken."})
             _check_dates_kept(slot, *saved_dates)
         slot.full_clean()
-        if slot.pk:
-            slot.save(update_fields=SLOT_EDITABLE_FIELDS)
-        else:
-            slot.save()
+        slot.save()  # Slot.save never writes seats_taken back on an update
     transaction.on_commit(listings_changed)
     return slot
 
 
-SLOT_EDITABLE_FIELDS = ["start_date", "end_date", "capacity", "application_deadline", "offer_valid_days"]
 
 
 def _check_dates_kept(slot: Slot, start, end) -> None:
@@ -180,7 +176,7 @@ def _check_dates_kept(slot: Slot, start, end) -> None:
     they are. `start` and `end` are the saved dates."""
     if (start, end) == (slot.start_date, slot.end_date):
         return
-    if slot.applications.filter(status__in=[*Status.open(), Status.COMPLETED]).exists():
+    if slot.applications.filter(status__in=Status.live()).exists():
         message = ("Applicants have applied to, been offered or been placed on these dates, so they "
                    "cannot be moved: add new dates instead (write to Rotamatch to move a placement).")
         raise ValidationError({"start_date" if start != slot.start_date else "end_date": message})

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rotations.choices import ListingStatus
-from rotations.csv_import import ImportIssue, slots_import
+from rotations.csv_import import slots_import
 from rotations.models import Slot
 
 from .factories import ListingFactory, SlotFactory
@@ -236,12 +236,6 @@ def test_an_archived_listing_takes_no_imported_slots(listing, coordinator):
     result = run(listing, coordinator, csv_file(row(), row()))
     assert result.errors == [(2, None, "An archived listing takes no new slots.")]
     assert Slot.objects.count() == 1
-
-
-def test_an_issue_reads_as_a_spreadsheet_user_expects():
-    assert str(ImportIssue(4, "end_date", "Must be after the start date.")) == (
-        "Row 4, end_date: Must be after the start date.")
-    assert str(ImportIssue(None, None, "The file is empty.")) == "The file is empty."
 
 
 # Through the web.
