@@ -11,13 +11,18 @@ PYTHON ?= $(shell (command -v pyenv >/dev/null && pyenv which python 2>/dev/null
 	|| command -v python3.12 || command -v python3)
 VENDOR := static/vendor
 
-.PHONY: run test install assets browser migrate demo check clean
+.PHONY: run test lint install assets browser migrate demo check clean
 
 run: install
 	$(PY) -m devtools.run
 
-test: install browser
+test: install browser lint
 	$(PY) -m devtools.services exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# The layers (an import from a higher app fails, naming the file and line) and the style.
+lint: install
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
 
 install: $(VENV)/.installed assets
 

@@ -1,12 +1,8 @@
-"""The user model, its roles, and the invitations that bring coordinators and preceptors in."""
-
-import secrets
-from datetime import timedelta
+"""The user model and its roles."""
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -61,65 +57,3 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
-
-
-def _new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def _default_expiry():
-    return timezone.now() + timedelta(days=Invitation.VALID_DAYS)
-
-
-class InvitationQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True,
-                           expires_at__gt=timezone.now())
-
-
-class Invitation(models.Model):
-    """An e-mailed link that lets a coordinator or preceptor create their account."""
-
-    VALID_DAYS = 14
-    ROLES = [(Role.COORDINATOR.value, Role.COORDINATOR.label),
-             (Role.PRECEPTOR.value, Role.PRECEPTOR.label)]
-
-    email = models.EmailField("e-mail address")
-    role = models.CharField(max_length=20, choices=ROLES)
-    institution = models.ForeignKey("rotations.Institution", on_delete=models.CASCADE,
-                                    related_name="invitations")
-    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True,
-                                   related_name="invitations_sent")
-    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(default=_default_expiry)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.OneToOneField(User, on_delete=models.SET_NULL, null=True, blank=True,
-                                       related_name="invitation")
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
-
-    objects = InvitationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(role__in=[Role.COORDINATOR, Role.PRECEPTOR]),
-                name="invitation_role_is_invitable",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_role_display()} invitation for {self.email}"
-
-    @property
-    def status(self) -> str:
-        if self.accepted_at:
-            return "accepted"
-        if self.revoked_at:
-            return "revoked"
-        if self.expires_at <= timezone.now():
-            return "expired"
-        return "pending"

@@ -28,7 +28,7 @@ def role_required(*roles: Role):
 def dashboard_url_name(user) -> str:
     return {
         Role.APPLICANT: "applicants:dashboard",
-        Role.COORDINATOR: "rotations:coordinator_dashboard",
+        Role.COORDINATOR: "dashboards:coordinator",
         Role.PRECEPTOR: "preceptors:dashboard",
-        Role.ADMIN: "accounts:staff_dashboard",
+        Role.ADMIN: "dashboards:staff",
     }[user.role]

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import Role
-from config.api_support import error_answers, service_errors
+from core.api_support import answers, service_errors
 
 from .models import Profile
 from .selectors import documents_visible_to, profile_of
@@ -32,9 +32,6 @@ class IsApplicant(BasePermission):
 
 
 APPLICANT_PERMISSIONS = [IsAuthenticated, IsApplicant]
-
-answers = error_answers(name="ErrorDetail", forbidden="Not logged in, or your role may not do this.")
-
 
 # --- Profile ------------------------------------------------------------------------------------
 

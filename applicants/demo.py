@@ -1,7 +1,7 @@
-"""Demo data for `make run`: the demo applicant's profile, documents, applications and log.
+"""Demo data for `make run`: the demo applicant's profile, documents and experience log.
 
-Idempotent: the profile is updated in place; documents, applications and the log entry are
-created only when missing. Everything goes through the services, so the audit trail and the
+Idempotent: the profile is updated in place; documents and the log entry are created only
+when missing. Everything goes through the services, so the audit trail and the
 notifications look as they would after real use.
 """
 
@@ -12,17 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from reportlab.pdfgen import canvas
 
-from matching.models import Application
-from matching.services import application_submit, application_transition
-from rotations.models import Slot
-
 from .models import Document, ExperienceEntry, Profile
 from .services import document_review, document_upload
 
 VERIFIED_KINDS = ["cv", "passport", "immunization", "health_insurance"]
 
 
-def seed_applicant(*, applicant, coordinator, admin) -> None:
+def seed_applicant(*, applicant, admin) -> None:
     Profile.objects.update_or_create(user=applicant, defaults={
         "legal_name": "Amina Rahman", "citizenship": "BD", "medical_school": "Dhaka Medical College",
         "school_country": "BD", "stage": "graduate", "graduation_year": 2024, "ecfmg_status": "certified",
@@ -36,26 +32,11 @@ def seed_applicant(*, applicant, coordinator, admin) -> None:
             document = document_upload(applicant=applicant, kind=kind, upload=_pdf(kind), expires_on=expires)
             if kind in VERIFIED_KINDS:
                 document_review(document=document, by=admin, verified=True)
-    _apply(applicant, coordinator, "Internal Medicine Observership", offer=True)
-    _apply(applicant, coordinator, "Family Medicine Hands-on Externship", offer=False)
     ExperienceEntry.objects.get_or_create(applicant=applicant, application=None, institution="Dhaka Medical College Hospital",
                                           defaults={"start_date": date(2024, 1, 8), "end_date": date(2024, 3, 29),
                                                     "specialty": "internal_medicine", "setting": "inpatient",
                                                     "hours": 480, "supervisor": "Prof. S. Haque",
                                                     "duties": "Internship: ward rounds, admissions, night calls."})
-
-
-def _apply(applicant, coordinator, title: str, *, offer: bool) -> None:
-    slot = Slot.objects.filter(listing__title=title).order_by("start_date").first()
-    if slot is None or Application.objects.filter(applicant=applicant, slot=slot).exists():
-        return
-    application = application_submit(
-        applicant=applicant, slot=slot,
-        statement="I graduated in 2024 and want to learn how a US team cares for patients, "
-                  "and to earn a letter for my residency application.")
-    if offer and coordinator.coordinator.institution_id == slot.listing.institution_id:
-        application_transition(application=application, action="offer", by=coordinator,
-                               message="We would be glad to have you. Badge pick-up is on the first morning.")
 
 
 def _pdf(kind: str) -> SimpleUploadedFile:

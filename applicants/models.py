@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from localflavor.us.models import USStateField
 
-from config.text import reject_direction_controls
+from core.text import reject_direction_controls
 from rotations.choices import DocumentKind, Setting, Specialty, Visa
 
 from .choices import DocumentStatus, EcfmgStatus, ExamStatus, Stage
@@ -125,6 +125,9 @@ class DocumentDownload(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} downloaded {self.document} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class ExperienceEntry(models.Model):

@@ -1,14 +1,11 @@
 """Reads of profiles, documents and experience logs, scoped to the user who asks."""
 
 from accounts.models import Role
-from matching.models import Status
-from rotations.selectors import coordinator_institution_id
+from institutions.selectors import coordinator_institution_id
 
 from .choices import DocumentStatus
+from .hooks import host_document_access
 from .models import Document, ExperienceEntry, Profile
-
-# Applications under which the host may open the applicant's documents.
-LIVE_APPLICATIONS = Status.live()
 
 
 def profile_of(user) -> Profile | None:
@@ -26,12 +23,10 @@ def documents_visible_to(user):
     if user.role == Role.APPLICANT:
         return Document.objects.filter(applicant=user)
     institution_id = coordinator_institution_id(user)
-    if institution_id is None:
+    access = host_document_access(institution_id) if institution_id is not None else None
+    if access is None:
         return Document.objects.none()
-    return Document.objects.filter(
-        status=DocumentStatus.VERIFIED,
-        applicant__applications__slot__listing__institution_id=institution_id,
-        applicant__applications__status__in=LIVE_APPLICATIONS).distinct()
+    return Document.objects.filter(access, status=DocumentStatus.VERIFIED).distinct()
 
 
 def documents_to_review():

@@ -6,12 +6,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from config.text import without_direction_controls
-from matching.models import Status
+from core.text import without_direction_controls
 from notifications import kinds
 from notifications.services import notify
 
 from .choices import EXPIRING_KINDS, DocumentStatus
+from .hooks import document_holder
 from .models import Document, DocumentDownload, ExperienceEntry, Profile, new_calendar_token
 from .uploads import content_type_of
 
@@ -96,21 +96,12 @@ def document_delete(*, document: Document, by: User) -> None:
     with a new upload stays possible: the host then sees it awaiting verification again)."""
     if document.applicant_id != by.pk:
         raise PermissionDenied("Only the owner may delete a document.")
-    if (placement := placement_needing(document)) is not None:
+    if (placement := document_holder(document)) is not None:
         listing = placement.slot.listing
         raise ValidationError(
             f"Your placement in \"{listing.title}\" at {listing.institution.name} needs this document "
             f"until {placement.slot.end_date:%b %-d, %Y}. Upload a new one to replace it instead.")
     document.delete()  # the file goes after commit (signals.py)
-
-
-def placement_needing(document: Document):
-    """The applicant's accepted or approved placement, not yet ended, whose listing requires this
-    document's kind; None if there is none."""
-    return (document.applicant.applications
-            .filter(status__in=[Status.ACCEPTED, Status.APPROVED], slot__end_date__gte=timezone.localdate(),
-                    slot__listing__required_documents__contains=[document.kind])
-            .select_related("slot__listing__institution").order_by("slot__start_date").first())
 
 
 def document_review(*, document: Document, by: User, verified: bool, reason: str = "") -> Document:

@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from config.form_support import add_service_errors
+from core.form_support import add_service_errors
 from rotations.choices import DocumentKind
 
 from . import services
 from .choices import EXPIRING_KINDS, EXPIRY_WARNING_DAYS, DocumentStatus
 from .forms import DocumentReviewForm, DocumentUploadForm, ProfileForm
+from .hooks import document_holder
 from .models import Document, Profile
 from .selectors import documents_to_review, documents_visible_to, profile_of
 
@@ -152,7 +153,7 @@ def document_delete(request, pk):
         messages.success(request, f"Your {document.get_kind_display()} was deleted.")
         return redirect("applicants:documents")
     return render(request, "applicants/document_delete.html", {
-        "document": document, "needed_by": services.placement_needing(document)})
+        "document": document, "needed_by": document_holder(document)})
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from config.form_support import add_service_errors
+from core.form_support import add_service_errors
 
 from .experience_export import build_pdf, csv_rows, header_of, total_hours
 from .forms_experience import PLACEMENT_FIXED_FIELDS, ExperienceEntryForm, experience_form_class

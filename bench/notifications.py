@@ -76,9 +76,9 @@ def main() -> int:
         import django
 
         django.setup()
-        from config.celery import app
         from django.db import transaction
 
+        from config.celery import app
         from notifications.models import OutgoingEmail
         from notifications.services import email_enqueue
 

@@ -27,7 +27,7 @@ from devtools import services  # noqa: E402
 from devtools.services import free_port  # noqa: E402
 
 SEED_SQL = """
-INSERT INTO rotations_institution (name, kind, address, city, state, zip_code, website, verified_at, created_at)
+INSERT INTO institutions_institution (name, kind, address, city, state, zip_code, website, verified_at, created_at)
 SELECT 'Hospital ' || n, (ARRAY['academic_hospital','community_hospital','private_practice','clinic'])[1 + n %% 4],
        n || ' Main Street', (ARRAY['Chicago','Houston','Phoenix','Columbus','Miami','Boston','Denver','Seattle'])[1 + n %% 8],
        (ARRAY['IL','TX','AZ','OH','FL','MA','CO','WA'])[1 + n %% 8], '6' || lpad((n %% 10000)::text, 4, '0'), '',
@@ -51,7 +51,7 @@ SELECT i.id,
        'Daily rounds, case presentations and teaching conferences with the team. Rotation ' || n,
        CASE WHEN n %% 10 = 0 THEN 'draft' ELSE 'published' END, '', now() - (n || ' minutes')::interval, now(), now()
 FROM generate_series(1, %(listings)s) AS n
-JOIN rotations_institution AS i ON i.id = (SELECT min(id) FROM rotations_institution) + n %% %(institutions)s;
+JOIN institutions_institution AS i ON i.id = (SELECT min(id) FROM institutions_institution) + n %% %(institutions)s;
 
 INSERT INTO rotations_slot (listing_id, start_date, end_date, capacity, seats_taken, application_deadline,
     offer_valid_days, created_at)
@@ -117,7 +117,8 @@ def main() -> int:
 
     service_env, stoppers = services.up()
     env = {**os.environ, **service_env}
-    env.update(DATABASE_URL=fresh_database(env["DATABASE_URL"], "rotamatch_bench_search"), DJANGO_SETTINGS_MODULE="config.settings.dev",
+    env.update(DATABASE_URL=fresh_database(env["DATABASE_URL"], "rotamatch_bench_search"),
+               DJANGO_SETTINGS_MODULE="config.settings.dev",
                DEBUG="false", LOG_LEVEL="WARNING", ALLOWED_HOSTS="127.0.0.1",
                API_THROTTLE_ANON="1000000/min", API_THROTTLE_USER="1000000/min")
     server = None

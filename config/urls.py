@@ -11,7 +11,7 @@ from django.views.decorators.csp import csp_override
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts import views as account_views
+from config import dashboards
 from config.views import healthz
 
 # Swagger UI (served from the sidecar package, never a CDN) applies one inline style of its own;
@@ -27,11 +27,12 @@ admin.site.site_header = "Rotamatch administration"
 admin.site.site_title = "Rotamatch admin"
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", dashboards.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("", include("accounts.urls")),
+    path("", include("config.dashboards")),
+    path("", include("institutions.urls")),
     path("", include("notifications.urls")),
     path("", include("applicants.urls")),
     path("", include("rotations.urls")),

@@ -38,7 +38,7 @@ def main() -> int:
         subprocess.run([PY, "manage.py", "migrate", "--no-input"], env=env, check=True)
         logins = subprocess.run([PY, "manage.py", "seed_demo"], env=env, check=True,
                                 capture_output=True, text=True).stdout
-        for name, cmd in PROCESSES.items():
+        for cmd in PROCESSES.values():
             children.append(subprocess.Popen(cmd, env=env, start_new_session=True))
         _wait_for_web()
         mail = ("E-mails go to " + os.environ["EMAIL_URL"] if os.environ.get("EMAIL_URL")

@@ -10,6 +10,7 @@ that service is then neither started nor stopped here.
     python -m devtools.services exec -- CMD...   # start, run CMD with the URLs set, stop again
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -136,10 +137,8 @@ def redis_up() -> bool:
 def redis_down() -> None:
     pidfile = REDIS_DIR / "redis.pid"
     if pidfile.exists():
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pidfile.read_text().strip()), 15)
-        except (ProcessLookupError, ValueError):
-            pass
         pidfile.unlink(missing_ok=True)
 
 

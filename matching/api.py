@@ -15,14 +15,18 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import Role
-from applicants.api import answers
 from applicants.selectors import documents_visible_to
-from config.api_support import service_errors
+from core.api_support import answers, service_errors
 
 from .models import Application, Status
 from .selectors import applications_visible_to, with_details, with_history
-from .serializers import (ApplicationCreateSerializer, ApplicationDetailSerializer, ApplicationSerializer,
-                          MoveSerializer, StatusFilterSerializer)
+from .serializers import (
+    ApplicationCreateSerializer,
+    ApplicationDetailSerializer,
+    ApplicationSerializer,
+    MoveSerializer,
+    StatusFilterSerializer,
+)
 from .services import application_submit, application_transition
 
 

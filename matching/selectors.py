@@ -4,8 +4,9 @@ from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import Role
+from institutions.selectors import coordinator_institution_id
 from rotations.models import Slot
-from rotations.selectors import coordinator_institution_id, slots_managed_by
+from rotations.selectors import slots_managed_by
 
 from .models import Application, ApplicationEvent, Status
 

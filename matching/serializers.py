@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Role
 from applicants.serializers import DocumentSerializer, ProfileSerializer
-from config.api_support import IdField
+from core.api_support import IdField
 from rotations.models import Listing, Slot
 from rotations.selectors import listings_public
 from rotations.serializers import InstitutionBriefSerializer
@@ -52,7 +52,8 @@ class ApplicationEventSerializer(serializers.ModelSerializer):
     # "" for the first event (the submission), which starts from no state.
     from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
     by_role = serializers.SerializerMethodField(
-        help_text="The role of whoever made the move; `system` for automatic moves (expired offers; open offers ended when the last seat was taken).")
+        help_text="The role of whoever made the move; `system` for automatic moves "
+                  "(expired offers; open offers ended when the last seat was taken).")
 
     class Meta:
         model = ApplicationEvent

@@ -16,11 +16,12 @@ from accounts.models import Role, User
 from applicants.readiness import readiness
 from applicants.selectors import profile_of
 from applicants.services import experience_from_placement
+from institutions.selectors import coordinator_institution_id
 from notifications import kinds
 from notifications.services import notify
 from rotations.models import Slot
 from rotations.search_cache import listings_changed
-from rotations.selectors import coordinator_institution_id, listings_public
+from rotations.selectors import listings_public
 
 from .models import Application, ApplicationEvent, Status
 

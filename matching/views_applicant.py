@@ -25,7 +25,7 @@ from applicants.models import Profile
 from applicants.readiness import readiness
 from applicants.selectors import documents_visible_to, profile_of
 from applicants.services import profile_new_calendar_address
-from config.form_support import add_service_errors
+from core.form_support import add_service_errors
 from rotations.models import Slot
 from rotations.selectors import listings_public
 
@@ -33,8 +33,7 @@ from .forms import ApplicationForm
 from .models import Application, Status
 from .posting import back_to_next, make_move
 from .selectors import applications_visible_to, approved_placements_of, with_details, with_history
-from .services import (ACTION_LABELS, APPLICANT, TRANSITIONS, application_submit, application_transition,
-                       moves_open_to)
+from .services import ACTION_LABELS, APPLICANT, TRANSITIONS, application_submit, application_transition, moves_open_to
 
 OFFER_ANSWERS = ("accept", "decline")
 # Moves that end something the applicant cannot take back: the page asks a second time.

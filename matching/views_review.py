@@ -28,10 +28,16 @@ from rotations.selectors import slots_managed_by
 from .forms_review import RotationFilterForm, tab_of
 from .models import Application, Status
 from .posting import back_to_next, make_move
-from .selectors import (REVIEW_TABS, applications_visible_to, placements_to_approve, slots_to_fill, tab_counts,
-                        with_details, with_history)
-from .services import (ACTION_LABELS, ADMIN, COORDINATOR, application_offer_next, moves_open_to,
-                       offer_refusal)
+from .selectors import (
+    REVIEW_TABS,
+    applications_visible_to,
+    placements_to_approve,
+    slots_to_fill,
+    tab_counts,
+    with_details,
+    with_history,
+)
+from .services import ACTION_LABELS, ADMIN, COORDINATOR, application_offer_next, moves_open_to, offer_refusal
 
 PAGE_SIZE = 50
 # The moves a coordinator or an admin makes, in the order the review page offers them.

@@ -93,6 +93,9 @@ class EmailPreference(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "category"],
                                                name="email_preference_unique")]
 
+    def __str__(self):
+        return f"{self.user}: {self.get_category_display()} by e-mail {'on' if self.email_enabled else 'off'}"
+
 
 class SentReminder(models.Model):
     """Proof that the reminder for one thing at one stage went out, so it never goes twice."""

@@ -4,8 +4,7 @@ from django.shortcuts import render
 
 from accounts.models import Role
 from accounts.permissions import role_required
-
-from .models import Preceptor
+from institutions.models import Preceptor
 
 
 @role_required(Role.PRECEPTOR)

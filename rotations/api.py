@@ -19,15 +19,21 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accounts.models import Role
-from config.api_support import error_answers, service_errors
+from core.api_support import error_answers, service_errors
+from institutions.selectors import coordinator_institution_id
 
 from .models import Listing, Slot
 from .search import CappedPaginator, FlagField, SearchForm, listing_search
 from .search_cache import cache_anonymous_search
-from .selectors import (coordinator_institution_id, listings_managed_by, listings_public,
-                        slots_managed_by, with_slots)
-from .serializers import (ListingCreateSerializer, ListingInputSerializer, ManagedListingSerializer,
-                          ManagedSlotSerializer, PublicListingSerializer, SlotInputSerializer)
+from .selectors import listings_managed_by, listings_public, slots_managed_by, with_slots
+from .serializers import (
+    ListingCreateSerializer,
+    ListingInputSerializer,
+    ManagedListingSerializer,
+    ManagedSlotSerializer,
+    PublicListingSerializer,
+    SlotInputSerializer,
+)
 from .services import listing_save, listing_transition, slot_delete, slot_save
 
 

@@ -126,7 +126,7 @@ def _plural(word: str, items: list) -> str:
 
 
 def _row_values(columns: list[str], cells: list[str]) -> dict[str, str]:
-    values = {column: "" for column in COLUMNS}
+    values = dict.fromkeys(COLUMNS, "")
     for index, cell in enumerate(cells):
         column = columns[index] if index < len(columns) else ""
         if column:
@@ -157,11 +157,11 @@ def _form_issues(number: int, form: SlotForm) -> list[ImportIssue]:
 
 
 def _save(forms: list[tuple[int, SlotForm]], by) -> ImportResult:
-    slots, number = [], None
+    slots, row = [], None
     try:
         with transaction.atomic():
-            for number, form in forms:
+            for row, form in forms:  # noqa: B007 - `row` names the line a refusal came from
                 slots.append(slot_save(slot=form.save(commit=False), by=by))
     except ValidationError as error:
-        return ImportResult(errors=[ImportIssue(number, None, message) for message in error.messages])
+        return ImportResult(errors=[ImportIssue(row, None, message) for message in error.messages])
     return ImportResult(slots=slots)

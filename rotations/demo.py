@@ -8,8 +8,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from institutions.models import Institution
+
 from .choices import Audience, DocumentKind, ListingStatus, RotationType, Setting, Specialty, Visa
-from .models import Institution, Listing, Slot
+from .models import Listing, Slot
 from .services import listings_refresh_search
 
 DOCS = [DocumentKind.CV, DocumentKind.PASSPORT, DocumentKind.IMMUNIZATION, DocumentKind.HEALTH_INSURANCE]

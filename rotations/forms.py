@@ -2,8 +2,10 @@
 
 from django import forms
 
+from institutions.models import Institution
+
 from .choices import DocumentKind, Visa
-from .models import Institution, Listing, Slot
+from .models import Listing, Slot
 from .rules import listing_requirement_errors, slot_date_errors
 
 ISO_DATE = "%Y-%m-%d"

@@ -1,4 +1,4 @@
-"""Institutions, their coordinators, rotation listings and their dated slots."""
+"""Rotation listings and their dated slots."""
 
 from datetime import timedelta
 
@@ -9,66 +9,17 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from localflavor.us.models import USStateField, USZipCodeField
+from localflavor.us.models import USStateField
 
-from config.text import reject_direction_controls
+from core.text import reject_direction_controls
 
 from .choices import Audience, DocumentKind, ListingStatus, RotationType, Setting, Specialty, Visa
-
-
-class Institution(models.Model):
-    """A hospital, clinic or practice; an admin sets `verified_at` after checking it is real."""
-
-    class Kind(models.TextChoices):
-        ACADEMIC_HOSPITAL = "academic_hospital", "Academic hospital"
-        COMMUNITY_HOSPITAL = "community_hospital", "Community hospital"
-        PRIVATE_PRACTICE = "private_practice", "Private practice"
-        CLINIC = "clinic", "Clinic"
-
-    name = models.CharField(max_length=200, validators=[reject_direction_controls])
-    kind = models.CharField(max_length=30, choices=Kind)
-    address = models.CharField("street address", max_length=200, validators=[reject_direction_controls])
-    city = models.CharField(max_length=100, validators=[reject_direction_controls])
-    state = USStateField()
-    zip_code = USZipCodeField("ZIP code")
-    website = models.URLField(blank=True)
-    verified_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["name", "city", "state"], name="institution_unique_place"),
-        ]
-
-    def __str__(self):
-        return f"{self.name} ({self.city}, {self.state})"
-
-    @property
-    def is_verified(self) -> bool:
-        return self.verified_at is not None
-
-
-class Coordinator(models.Model):
-    """Membership of a coordinator user in the institution whose listings they manage."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="coordinator")
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="coordinators")
-    title = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["institution", "user__email"]
-
-    def __str__(self):
-        return f"{self.user} at {self.institution.name}"
 
 
 class Listing(models.Model):
     """A rotation an institution offers; applicants apply to its dated slots."""
 
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="listings")
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="listings")
     title = models.CharField(max_length=200, validators=[reject_direction_controls])
     specialty = models.CharField(max_length=40, choices=Specialty)
     rotation_type = models.CharField("type", max_length=20, choices=RotationType)
@@ -91,7 +42,7 @@ class Listing(models.Model):
     fee_covers = models.TextField("what the fee covers", blank=True)
     refund_policy = models.TextField(blank=True)
     letter_possible = models.BooleanField("letter of recommendation possible", default=False)
-    preceptors = models.ManyToManyField("preceptors.Preceptor", blank=True, related_name="listings")
+    preceptors = models.ManyToManyField("institutions.Preceptor", blank=True, related_name="listings")
     description = models.TextField()
     status = models.CharField(max_length=20, choices=ListingStatus, default=ListingStatus.DRAFT)
     return_reason = models.TextField(blank=True)
@@ -202,3 +153,6 @@ class SavedListing(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["user", "listing"], name="saved_listing_once")]
+
+    def __str__(self):
+        return f"{self.user} saved {self.listing}"

@@ -1,21 +1,12 @@
-"""Reads of institutions, listings and slots, scoped to the user who asks."""
+"""Reads of listings and slots, scoped to the user who asks."""
 
 from django.db.models import Prefetch
 
 from accounts.models import Role
+from institutions.selectors import coordinator_institution_id
 
 from .choices import ListingStatus
-from .models import Coordinator, Listing, Slot
-
-
-def coordinator_membership(user) -> Coordinator | None:
-    return Coordinator.objects.select_related("institution").filter(user=user).first()
-
-
-def coordinator_institution_id(user) -> int | None:
-    if not user.is_authenticated or user.role != Role.COORDINATOR:
-        return None
-    return Coordinator.objects.filter(user=user).values_list("institution_id", flat=True).first()
+from .models import Listing, Slot
 
 
 def listings_public():

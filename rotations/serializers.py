@@ -3,10 +3,10 @@
 from rest_framework import serializers
 
 from accounts.models import Role
-from config.api_support import IdField
-from preceptors.models import Preceptor
+from core.api_support import IdField
+from institutions.models import Institution, Preceptor
 
-from .models import Institution, Listing, Slot
+from .models import Listing, Slot
 from .rules import listing_requirement_errors, slot_date_errors
 
 # --- Output -------------------------------------------------------------------------------------

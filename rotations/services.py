@@ -6,14 +6,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from matching.models import Status
+from institutions.selectors import coordinator_institution_id
 from notifications import kinds
 from notifications.services import notify
 
 from .choices import ListingStatus, Specialty
+from .hooks import slot_dates_held
 from .models import Listing, SavedListing, Slot
 from .search_cache import listings_changed
-from .selectors import coordinator_institution_id
 
 EDITABLE_STATUSES = {ListingStatus.DRAFT, ListingStatus.RETURNED}
 
@@ -53,7 +53,7 @@ _SEARCH_DOCUMENT_SQL = """
         || setweight(to_tsvector('english', s.label), 'A')
         || setweight(to_tsvector('english', i.name || ' ' || l.city), 'B')
         || setweight(to_tsvector('english', l.description), 'C')
-    FROM rotations_institution AS i,
+    FROM institutions_institution AS i,
          unnest(%(codes)s::text[], %(labels)s::text[]) AS s(code, label)
     WHERE i.id = l.institution_id AND s.code = l.specialty
 """
@@ -176,7 +176,7 @@ def _check_dates_kept(slot: Slot, start, end) -> None:
     they are. `start` and `end` are the saved dates."""
     if (start, end) == (slot.start_date, slot.end_date):
         return
-    if slot.applications.filter(status__in=Status.live()).exists():
+    if slot_dates_held(slot):
         message = ("Applicants have applied to, been offered or been placed on these dates, so they "
                    "cannot be moved: add new dates instead (write to Rotamatch to move a placement).")
         raise ValidationError({"start_date" if start != slot.start_date else "end_date": message})

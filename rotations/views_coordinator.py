@@ -13,14 +13,15 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from config.form_support import add_service_errors
+from core.form_support import add_service_errors
+from institutions.selectors import coordinator_membership
 
 from . import services
 from .choices import ListingStatus
 from .csv_import import COLUMNS, MAX_BYTES, MAX_ROWS, slots_import
 from .forms import ListingForm, ReturnForm, SlotForm, SlotImportForm
 from .models import Listing, Slot
-from .selectors import coordinator_membership, listings_managed_by, slots_managed_by, with_slots
+from .selectors import listings_managed_by, slots_managed_by, with_slots
 
 COORDINATOR_ACTIONS = ("submit", "archive")
 MODERATION_ACTIONS = ("publish", "return")

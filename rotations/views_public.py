@@ -1,7 +1,5 @@
 """Public listing pages: one listing, the side-by-side comparison, and an applicant's saved listings."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -9,42 +7,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from applicants.readiness import readiness
-from applicants.selectors import documents_visible_to, profile_of
-from matching.selectors import applications_visible_to
 
 from . import services
-from .models import SavedListing, Slot
+from .hooks import listing_page_parts
+from .models import SavedListing
 from .selectors import listings_public, listings_visible_to, with_slots
 
 COMPARE_MAX = 4
 COMPARE_SESSION_KEY = "compare_listing_ids"
-
-
-@dataclass(frozen=True)
-class SlotRow:
-    """One line of the slots table; `reasons` and `application` only for a signed-in applicant."""
-
-    slot: Slot
-    can_apply: bool = False
-    reasons: tuple[str, ...] = ()
-    application: object = None
-
-
-def _applicant_readiness(user, listing) -> dict:
-    """The readiness panel and the slot rows, in three queries whatever the number of slots:
-    the profile, the documents and the applicant's applications to this listing."""
-    profile = profile_of(user)
-    documents = list(documents_visible_to(user))
-    applied = {a.slot_id: a for a in applications_visible_to(user).filter(slot__listing=listing)}
-    rows = []
-    for slot in listing.slots.all():
-        check = readiness(profile=profile, documents=documents, listing=listing, slot=slot)
-        reasons = ["You are not eligible: see above."] if check.eligibility else []
-        reasons += [f"{c.label}: {c.problem}" for c in check.documents if c.blocking]
-        rows.append(SlotRow(slot, check.can_apply, tuple(reasons), applied.get(slot.pk)))
-    return {"readiness": readiness(profile=profile, documents=documents, listing=listing),
-            "slot_rows": rows}
 
 
 def listing_detail(request, pk):
@@ -56,12 +26,12 @@ def listing_detail(request, pk):
     listing = get_object_or_404(with_slots(listings_visible_to(request.user)), pk=pk)
     saved = (request.user.is_authenticated
              and SavedListing.objects.filter(user=request.user, listing=listing).exists())
-    is_applicant = request.user.is_authenticated and request.user.role == Role.APPLICANT
     return render(request, "rotations/listing/detail.html", {
         "listing": listing, "saved": saved,
         "in_compare": listing.pk in request.session.get(COMPARE_SESSION_KEY, []),
-        **(_applicant_readiness(request.user, listing) if is_applicant
-           else {"readiness": None, "slot_rows": [SlotRow(slot) for slot in listing.slots.all()]}),
+        # What the visitor may do on each slot comes from matching (registered in rotations.hooks).
+        "readiness": None, "slot_rows": [{"slot": slot} for slot in listing.slots.all()],
+        **listing_page_parts(request, listing),
     })
 
 

@@ -6,10 +6,10 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from accounts.models import Invitation, Role, User
-from preceptors.models import Preceptor
+from accounts.models import Role, User
+from institutions.models import Coordinator, Institution, Invitation, Preceptor
 from rotations.choices import Audience, ListingStatus, RotationType, Setting, Specialty
-from rotations.models import Coordinator, Institution, Listing, Slot
+from rotations.models import Listing, Slot
 from rotations.services import listings_refresh_search
 
 PASSWORD = "correct-horse-battery-9"

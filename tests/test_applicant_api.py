@@ -10,8 +10,17 @@ from django.utils import timezone
 from applicants.models import Document, Profile
 from applicants.uploads import UNREADABLE
 
-from .factories import (ApplicationFactory, DocumentFactory, ProfileFactory, ids, image_bytes, login, pdf_bytes,
-                        stored_files, uploaded)
+from .factories import (
+    ApplicationFactory,
+    DocumentFactory,
+    ProfileFactory,
+    ids,
+    image_bytes,
+    login,
+    pdf_bytes,
+    stored_files,
+    uploaded,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from matching.models import Application, ApplicationEvent
 from notifications.models import Notification
 from rotations.choices import ListingStatus
 
-from .factories import (AdminFactory, ApplicationFactory, DocumentFactory, ProfileFactory, SlotFactory,
-                        UserFactory)
+from .factories import AdminFactory, ApplicationFactory, DocumentFactory, ProfileFactory, SlotFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

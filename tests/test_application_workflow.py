@@ -12,8 +12,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from matching.models import Application, ApplicationEvent, Status
-from matching.services import (ADMIN, APPLICANT, COORDINATOR, SYSTEM, TRANSITIONS, application_submit,
-                               application_transition)
+from matching.services import (
+    ADMIN,
+    APPLICANT,
+    COORDINATOR,
+    SYSTEM,
+    TRANSITIONS,
+    application_submit,
+    application_transition,
+)
 from notifications.models import Notification, OutgoingEmail
 from rotations.choices import ListingStatus
 

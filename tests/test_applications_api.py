@@ -11,8 +11,17 @@ from matching.models import Application, ApplicationEvent
 from rotations.choices import ListingStatus
 from rotations.models import Slot
 
-from .factories import (ApplicationFactory, DocumentFactory, ListingFactory, ProfileFactory, SlotFactory,
-                        UserFactory, ids, login, uploaded)
+from .factories import (
+    ApplicationFactory,
+    DocumentFactory,
+    ListingFactory,
+    ProfileFactory,
+    SlotFactory,
+    UserFactory,
+    ids,
+    login,
+    uploaded,
+)
 
 pytestmark = pytest.mark.django_db
 

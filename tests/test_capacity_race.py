@@ -133,8 +133,8 @@ def test_accepting_and_cancelling_on_one_slot_at_once_never_deadlock():
         slot, (offered,) = _offers(2, 0, count=1)
         placed = ApplicationFactory(slot=slot, status=Status.APPROVED)
         outcomes = _run_together([
-            lambda: application_transition(application=offered, action="accept", by=offered.applicant),
-            lambda: application_transition(application=placed, action="cancel", by=placed.applicant),
+            lambda offered=offered: application_transition(application=offered, action="accept", by=offered.applicant),
+            lambda placed=placed: application_transition(application=placed, action="cancel", by=placed.applicant),
         ])
         assert outcomes == {0: "ok", 1: "ok"}
         slot.refresh_from_db()

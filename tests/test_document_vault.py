@@ -11,8 +11,16 @@ from applicants.models import Document, DocumentDownload
 from notifications.models import Notification
 from rotations.choices import DocumentKind
 
-from .factories import (ApplicationFactory, DocumentFactory, ProfileFactory, image_bytes, messages_of,
-                        pdf_bytes, stored_files, uploaded)
+from .factories import (
+    ApplicationFactory,
+    DocumentFactory,
+    ProfileFactory,
+    image_bytes,
+    messages_of,
+    pdf_bytes,
+    stored_files,
+    uploaded,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,14 @@ from django.utils import timezone
 from applicants.models import ExperienceEntry
 from matching.services import application_transition
 
-from .factories import (ApplicationFactory, CoordinatorFactory, ExperienceEntryFactory, ProfileFactory,
-                        SlotFactory, messages_of)
+from .factories import (
+    ApplicationFactory,
+    CoordinatorFactory,
+    ExperienceEntryFactory,
+    ProfileFactory,
+    SlotFactory,
+    messages_of,
+)
 
 pytestmark = pytest.mark.django_db
 

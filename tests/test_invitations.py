@@ -8,9 +8,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Invitation, Role, User
-from preceptors.models import Preceptor
-from rotations.models import Coordinator
+from accounts.models import Role, User
+from institutions.models import Coordinator, Invitation, Preceptor
 
 from .factories import InstitutionFactory, InvitationFactory, UserFactory
 
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _invite(client, user, institution, email="new.person@example.org", role=Role.COORDINATOR):
     client.force_login(user)
-    return client.post(reverse("accounts:invitation_create"),
+    return client.post(reverse("institutions:invitation_create"),
                        {"email": email, "role": role, "institution": institution.pk})
 
 
@@ -32,7 +31,7 @@ def test_coordinator_invites_a_colleague_by_email(client, coordinator):
         "new.person@example.org", Role.COORDINATOR, institution)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new.person@example.org"]
-    assert reverse("accounts:invitation_accept", args=[invitation.token]) in mail.outbox[0].body
+    assert reverse("institutions:invitation_accept", args=[invitation.token]) in mail.outbox[0].body
 
 
 def test_coordinator_cannot_invite_to_another_institution(client, coordinator):
@@ -63,7 +62,7 @@ def test_invitation_to_an_existing_account_is_refused(client, coordinator):
 
 
 def _accept(client, invitation, password="a-long-and-good-passphrase"):
-    return client.post(reverse("accounts:invitation_accept", args=[invitation.token]), {
+    return client.post(reverse("institutions:invitation_accept", args=[invitation.token]), {
         "first_name": "Grace", "last_name": "Hopper", "password1": password, "password2": password,
     })
 
@@ -72,7 +71,7 @@ def test_accepting_a_coordinator_invitation_creates_a_verified_member(client):
     invitation = InvitationFactory(role=Role.COORDINATOR)
     response = _accept(client, invitation)
     assert response.status_code == 302
-    assert response.url == reverse("rotations:coordinator_dashboard")
+    assert response.url == reverse("dashboards:coordinator")
     user = User.objects.get(email=invitation.email)
     assert user.role == Role.COORDINATOR
     assert Coordinator.objects.get(user=user).institution == invitation.institution
@@ -118,7 +117,7 @@ def test_a_weak_password_gets_a_field_error_and_creates_nothing(client):
 def test_logged_in_users_are_asked_to_log_out_before_accepting(client, applicant):
     invitation = InvitationFactory()
     client.force_login(applicant)
-    assert client.get(reverse("accounts:invitation_accept", args=[invitation.token])).status_code == 409
+    assert client.get(reverse("institutions:invitation_accept", args=[invitation.token])).status_code == 409
 
 
 # Owner / colleague / stranger on an institution's invitations.
@@ -126,7 +125,7 @@ def test_logged_in_users_are_asked_to_log_out_before_accepting(client, applicant
 def test_colleague_can_withdraw_an_invitation_of_their_institution(client, coordinator, colleague):
     invitation = InvitationFactory(institution=coordinator.coordinator.institution, invited_by=coordinator)
     client.force_login(colleague)
-    response = client.post(reverse("accounts:invitation_revoke", args=[invitation.pk]))
+    response = client.post(reverse("institutions:invitation_revoke", args=[invitation.pk]))
     assert response.status_code == 302
     invitation.refresh_from_db()
     assert invitation.status == "revoked"
@@ -135,7 +134,7 @@ def test_colleague_can_withdraw_an_invitation_of_their_institution(client, coord
 def test_stranger_cannot_withdraw_another_institutions_invitation(client, coordinator, stranger):
     invitation = InvitationFactory(institution=coordinator.coordinator.institution, invited_by=coordinator)
     client.force_login(stranger)
-    response = client.post(reverse("accounts:invitation_revoke", args=[invitation.pk]))
+    response = client.post(reverse("institutions:invitation_revoke", args=[invitation.pk]))
     assert response.status_code == 404
     invitation.refresh_from_db()
     assert invitation.status == "pending"
@@ -145,7 +144,7 @@ def test_dashboard_lists_only_the_institutions_own_invitations(client, coordinat
     mine = InvitationFactory(institution=coordinator.coordinator.institution)
     InvitationFactory(institution=stranger.coordinator.institution)
     client.force_login(coordinator)
-    response = client.get(reverse("rotations:coordinator_dashboard"))
+    response = client.get(reverse("dashboards:coordinator"))
     assert list(response.context["invitations"]) == [mine]
 
 
@@ -171,7 +170,7 @@ def test_a_second_pending_invitation_to_the_same_address_is_refused(client, coor
 
 def test_very_long_names_are_accepted(client, coordinator):
     invitation = InvitationFactory(institution=coordinator.coordinator.institution, invited_by=coordinator)
-    response = client.post(reverse("accounts:invitation_accept", args=[invitation.token]), {
+    response = client.post(reverse("institutions:invitation_accept", args=[invitation.token]), {
         "first_name": "A" * 150, "last_name": "B" * 150,
         "password1": "a-long-and-good-passphrase", "password2": "a-long-and-good-passphrase",
     })
@@ -192,7 +191,7 @@ def test_a_preceptor_listed_at_another_institution_gets_a_record_at_the_inviting
 def test_withdrawing_records_who_did_it(client, coordinator, colleague):
     invitation = InvitationFactory(institution=coordinator.coordinator.institution)
     client.force_login(colleague)
-    client.post(reverse("accounts:invitation_revoke", args=[invitation.pk]))
+    client.post(reverse("institutions:invitation_revoke", args=[invitation.pk]))
     invitation.refresh_from_db()
     assert invitation.revoked_by == colleague
 
@@ -202,18 +201,18 @@ def test_the_inviter_is_told_when_the_invitation_is_accepted(client, coordinator
     _accept(client, invitation)
     notification = coordinator.notifications.get()
     assert notification.title == f"Grace Hopper joined {invitation.institution.name}"
-    assert notification.url == reverse("rotations:coordinator_dashboard")
+    assert notification.url == reverse("dashboards:coordinator")
 
 
 def test_admins_choose_the_institution_and_coordinators_do_not(client, admin_user, coordinator):
     client.force_login(admin_user)
-    assert 'name="institution"' in client.get(reverse("accounts:staff_dashboard")).content.decode()
-    assert '<select name="institution"' in client.get(reverse("accounts:staff_dashboard")).content.decode()
+    assert 'name="institution"' in client.get(reverse("dashboards:staff")).content.decode()
+    assert '<select name="institution"' in client.get(reverse("dashboards:staff")).content.decode()
     client.force_login(coordinator)
-    page = client.get(reverse("rotations:coordinator_dashboard")).content.decode()
+    page = client.get(reverse("dashboards:coordinator")).content.decode()
     assert '<input type="hidden" name="institution"' in page
 
 
 def test_invitations_cannot_be_added_in_the_django_admin(client, admin_user):
     client.force_login(admin_user)
-    assert client.get(reverse("admin:accounts_invitation_add")).status_code == 403
+    assert client.get(reverse("admin:institutions_invitation_add")).status_code == 403

@@ -69,14 +69,14 @@ def test_the_comparison_takes_at_most_four(client):
     for listing in listings:
         client.post(reverse("rotations:compare_toggle", args=[listing.pk]))
     response = client.get(reverse("rotations:compare"))
-    assert [listing.pk for listing in response.context["listings"]] == [l.pk for l in listings[:4]]
+    assert [listing.pk for listing in response.context["listings"]] == [each.pk for each in listings[:4]]
 
 
 def test_bad_ids_in_a_comparison_link_are_ignored(client):
     listing = ListingFactory()
     response = client.get(reverse("rotations:compare") + f"?ids=abc,%00,{listing.pk},99999999999999999999")
     assert response.status_code == 200
-    assert [l.pk for l in response.context["listings"]] == [listing.pk]
+    assert [each.pk for each in response.context["listings"]] == [listing.pk]
 
 
 def test_the_comparison_page_queries_are_constant(client, django_assert_num_queries):
@@ -90,7 +90,7 @@ def test_the_comparison_page_queries_are_constant(client, django_assert_num_quer
     with CaptureQueriesContext(connection) as baseline:
         client.get(reverse("rotations:compare") + f"?ids={one[0].pk}")
     with django_assert_num_queries(len(baseline)):
-        response = client.get(reverse("rotations:compare") + "?ids=" + ",".join(str(l.pk) for l in four))
+        response = client.get(reverse("rotations:compare") + "?ids=" + ",".join(str(each.pk) for each in four))
     assert len(response.context["listings"]) == 4
 
 
@@ -122,7 +122,7 @@ def test_saved_listings_show_only_the_applicants_own(client, applicant, other_ap
     SavedListing.objects.create(user=other_applicant, listing=theirs)
     client.force_login(applicant)
     response = client.get(reverse("rotations:saved_listings"))
-    assert [l.title for l in response.context["listings"]] == ["Mine"]
+    assert [each.title for each in response.context["listings"]] == ["Mine"]
 
 
 def test_the_saved_listings_page_queries_are_constant(client, applicant, django_assert_num_queries):

@@ -13,8 +13,15 @@ from matching.services import application_transition
 from notifications import kinds
 from notifications.models import Notification
 
-from .factories import (ApplicationFactory, DocumentFactory, ListingFactory, ProfileFactory, SlotFactory,
-                        UserFactory, messages_of)
+from .factories import (
+    ApplicationFactory,
+    DocumentFactory,
+    ListingFactory,
+    ProfileFactory,
+    SlotFactory,
+    UserFactory,
+    messages_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -488,7 +495,7 @@ def test_the_queue_takes_constant_queries(client, admin_user, coordinator, djang
 # The coordinator's dashboard
 
 def test_the_dashboard_links_to_the_applications(client, coordinator):
-    html = page(client, coordinator, "rotations:coordinator_dashboard").content.decode()
+    html = page(client, coordinator, "dashboards:coordinator").content.decode()
     assert f'href="{reverse("matching:review_list")}"' in html
 
 

@@ -7,9 +7,9 @@ pytestmark = pytest.mark.django_db
 
 ROLE_PAGES = {
     "applicant": "applicants:dashboard",
-    "coordinator": "rotations:coordinator_dashboard",
+    "coordinator": "dashboards:coordinator",
     "preceptor": "preceptors:dashboard",
-    "admin_user": "accounts:staff_dashboard",
+    "admin_user": "dashboards:staff",
 }
 
 

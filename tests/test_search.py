@@ -8,7 +8,6 @@ together, as an applicant or a shared link uses them.
 from datetime import timedelta
 
 import pytest
-
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone

@@ -1,5 +1,6 @@
 """Settings hold in production, parse strictly, and the demo data is idempotent."""
 
+import io
 import os
 import subprocess
 import sys
@@ -59,17 +60,17 @@ def test_content_security_policy_forbids_inline_code(client):
 
 @pytest.mark.django_db
 def test_demo_data_run_twice_leaves_the_same_rows():
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     first = _snapshot()
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == first
     assert len(first["accounts.user"]) == 4  # one login per role
 
 
 def _snapshot():
     models = [apps.get_model(label) for label in (
-        "accounts.User", "account.EmailAddress", "rotations.Institution",
-        "rotations.Coordinator", "preceptors.Preceptor", "rotations.Listing", "rotations.Slot",
+        "accounts.User", "account.EmailAddress", "institutions.Institution",
+        "institutions.Coordinator", "institutions.Preceptor", "rotations.Listing", "rotations.Slot",
         "applicants.Profile", "applicants.Document", "applicants.ExperienceEntry", "matching.Application",
         "matching.ApplicationEvent")]
     # Timestamps that auto_now refreshes on every save are left out; every other column counts.

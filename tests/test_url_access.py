@@ -10,9 +10,18 @@ from django.urls import URLResolver, get_resolver, reverse
 from notifications.models import Notification
 from rotations.choices import ListingStatus
 
-from .factories import (AdminFactory, ApplicationFactory, CoordinatorFactory, DocumentFactory,
-                        ExperienceEntryFactory, InvitationFactory, PreceptorFactory, ProfileFactory,
-                        SlotFactory, UserFactory)
+from .factories import (
+    AdminFactory,
+    ApplicationFactory,
+    CoordinatorFactory,
+    DocumentFactory,
+    ExperienceEntryFactory,
+    InvitationFactory,
+    PreceptorFactory,
+    ProfileFactory,
+    SlotFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +30,8 @@ TEAM = {"owner", "colleague"}
 
 # route → (method, object key, extra kwargs, roles allowed)
 TABLE = {
-    "accounts:invitation_revoke": ("post", "invitation", {}, TEAM | {"admin"}),
-    "accounts:invitation_accept": ("get", "invitation_token", {}, {"anonymous"}),
+    "institutions:invitation_revoke": ("post", "invitation", {}, TEAM | {"admin"}),
+    "institutions:invitation_accept": ("get", "invitation_token", {}, {"anonymous"}),
     "notifications:open": ("get", "notification", {}, {"applicant"}),
     "notifications:mark_read": ("post", "notification", {}, {"applicant"}),
     "rotations:listing_detail": ("get", "draft", {}, TEAM | {"admin"}),
@@ -107,11 +116,10 @@ def _world():
 
 
 def _snapshot(objects):
-    from accounts.models import Invitation
-    from rotations.models import Listing, Slot
-
     from applicants.models import Document, ExperienceEntry
+    from institutions.models import Invitation
     from matching.models import Application
+    from rotations.models import Listing, Slot
 
     return (
         sorted(Listing.objects.values_list("pk", "status")),

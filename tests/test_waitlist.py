@@ -12,8 +12,7 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from matching import tasks
 from matching.models import Application, Status
-from matching.services import (application_offer_next, application_transition, expire_offers,
-                               requeue_surplus_offers)
+from matching.services import application_offer_next, application_transition, expire_offers, requeue_surplus_offers
 from notifications.models import Notification
 
 from .factories import ApplicationFactory, SlotFactory, messages_of

@@ -7,6 +7,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# The invitation's defaults as they were when this migration was written; the model (and these
+# functions) moved to the institutions app, which sits above accounts, so they are kept here.
+def _new_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def _default_expiry():
+    from datetime import timedelta
+
+    return django.utils.timezone.now() + timedelta(days=14)
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -43,9 +57,9 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('email', models.EmailField(max_length=254, verbose_name='e-mail address')),
                 ('role', models.CharField(choices=[('coordinator', 'Coordinator'), ('preceptor', 'Preceptor')], max_length=20)),
-                ('token', models.CharField(default=accounts.models._new_token, editable=False, max_length=64, unique=True)),
+                ('token', models.CharField(default=_new_token, editable=False, max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(default=accounts.models._default_expiry)),
+                ('expires_at', models.DateTimeField(default=_default_expiry)),
                 ('accepted_at', models.DateTimeField(blank=True, null=True)),
                 ('revoked_at', models.DateTimeField(blank=True, null=True)),
                 ('accepted_by', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitation', to=settings.AUTH_USER_MODEL)),

@@ -39,12 +39,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_countries",
-    "accounts",
     "notifications",
+    "accounts",
+    "institutions",
     "rotations",
     "applicants",
     "preceptors",
     "matching",
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -78,7 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "accounts.context_processors.navigation",
+                "config.context_processors.navigation",
             ],
         },
     },

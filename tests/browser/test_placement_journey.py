@@ -24,8 +24,16 @@ from applicants.models import Document
 from matching.models import Application
 from notifications.models import Notification
 
-from ..factories import (PASSWORD, AdminFactory, CoordinatorFactory, ListingFactory, SlotFactory,
-                         UserFactory, image_bytes, pdf_bytes)
+from ..factories import (
+    PASSWORD,
+    AdminFactory,
+    CoordinatorFactory,
+    ListingFactory,
+    SlotFactory,
+    UserFactory,
+    image_bytes,
+    pdf_bytes,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

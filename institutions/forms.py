@@ -1,4 +1,4 @@
-"""Forms of the accounts app."""
+"""Forms of the institutions app: sending and accepting invitations."""
 
 from django import forms
 from django.contrib.auth.password_validation import (
@@ -6,7 +6,10 @@ from django.contrib.auth.password_validation import (
     validate_password,
 )
 
-from .models import Invitation, User
+from accounts.models import Role, User
+
+from .models import Invitation
+from .selectors import institutions_user_may_invite_to
 
 
 class InvitationForm(forms.Form):
@@ -51,8 +54,5 @@ class InvitationAcceptForm(forms.Form):
 
 
 def invitation_form_for(user, data=None) -> InvitationForm:
-    from .models import Role
-    from .selectors import institutions_user_may_invite_to
-
     return InvitationForm(data, institutions=institutions_user_may_invite_to(user),
                           choose_institution=user.role == Role.ADMIN)

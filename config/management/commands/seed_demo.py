@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from accounts.demo import DEMO_PASSWORD, seed_demo
+from config.demo import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):
@@ -10,6 +10,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = seed_demo()
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins (password: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Demo logins (password: {DEMO_PASSWORD}):"))
         for role, email in logins:
             self.stdout.write(f"  {role:<12} {email}")

@@ -1,4 +1,4 @@
-"""Reminders of the accounts app: an invitation about to expire, two days before."""
+"""Reminders of the institutions app: an invitation about to expire, two days before."""
 
 from datetime import timedelta
 

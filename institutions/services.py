@@ -1,4 +1,4 @@
-"""Business logic for accounts: inviting coordinators and preceptors, and accepting invitations."""
+"""Business logic for institutions: inviting coordinators and preceptors, and accepting invitations."""
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.password_validation import validate_password
@@ -6,11 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from preceptors.models import Preceptor
-from rotations.models import Coordinator
+from accounts.models import Role, User
 
 from .emails import notify_invitation_accepted, send_invitation_email
-from .models import Invitation, Role, User
+from .models import Coordinator, Invitation, Preceptor
 from .selectors import institutions_user_may_invite_to
 
 

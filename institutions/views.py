@@ -1,4 +1,4 @@
-"""Views of the accounts app: home, the staff dashboard, and invitations."""
+"""Invitation pages: sending, withdrawing and accepting an invitation."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -6,26 +6,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role
+from accounts.permissions import dashboard_url_name, role_required
+
 from . import services
 from .forms import InvitationAcceptForm, invitation_form_for
-from .models import Invitation, Role
-from .permissions import dashboard_url_name, role_required
-from .selectors import invitations_visible_to, marketplace_figures
-
-
-def home(request):
-    if request.user.is_authenticated:
-        return redirect(dashboard_url_name(request.user))
-    return render(request, "home.html")
-
-
-@role_required(Role.ADMIN)
-def staff_dashboard(request):
-    return render(request, "accounts/staff_dashboard.html", {
-        **marketplace_figures(),
-        "invitations": invitations_visible_to(request.user)[:20],
-        "invite_form": invitation_form_for(request.user),
-    })
+from .models import Invitation
+from .selectors import invitations_visible_to
 
 
 @require_POST
@@ -40,7 +27,7 @@ def invitation_create(request):
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect(dashboard_url_name(request.user))
-    return render(request, "accounts/invitation_form.html", {"form": form}, status=400)
+    return render(request, "institutions/invitation_form.html", {"form": form}, status=400)
 
 
 @require_POST
@@ -59,9 +46,9 @@ def invitation_revoke(request, pk):
 def invitation_accept(request, token):
     invitation = Invitation.objects.pending().select_related("institution").filter(token=token).first()
     if invitation is None:
-        return render(request, "accounts/invitation_invalid.html", status=404)
+        return render(request, "institutions/invitation_invalid.html", status=404)
     if request.user.is_authenticated:
-        return render(request, "accounts/invitation_logged_in.html", {"invitation": invitation},
+        return render(request, "institutions/invitation_logged_in.html", {"invitation": invitation},
                       status=409)
     form = InvitationAcceptForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
@@ -76,4 +63,4 @@ def invitation_accept(request, token):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Rotamatch, {user.first_name}.")
             return redirect(dashboard_url_name(user))
-    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
+    return render(request, "institutions/invitation_accept.html", {"invitation": invitation, "form": form})

@@ -43,6 +43,10 @@ def error_answers(*, name: str, forbidden: str):
     return answers
 
 
+# The answers of endpoints that any logged-in role may call (the applicant's and the workflow's).
+answers = error_answers(name="ErrorDetail", forbidden="Not logged in, or your role may not do this.")
+
+
 class IdField(serializers.PrimaryKeyRelatedField):
     """A primary key given as an integer (or its digits): DRF's own field lets the database cast
     1.5 to 1 and true to 1, so a wrong value would quietly name another object."""

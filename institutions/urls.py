@@ -2,10 +2,9 @@ from django.urls import path
 
 from . import views
 
-app_name = "accounts"
+app_name = "institutions"
 
 urlpatterns = [
-    path("staff/", views.staff_dashboard, name="staff_dashboard"),
     path("invitations/new/", views.invitation_create, name="invitation_create"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/accept/<slug:token>/", views.invitation_accept, name="invitation_accept"),

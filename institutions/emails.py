@@ -1,11 +1,10 @@
-"""E-mails of the accounts app, all written to the notifications outbox."""
+"""E-mails of the institutions app, all written to the notifications outbox."""
 
 from django.urls import reverse
 
+from accounts.permissions import dashboard_url_name
 from notifications import kinds
 from notifications.services import notify, notify_address
-
-from .permissions import dashboard_url_name
 
 
 def send_invitation_email(invitation, *, reminder: bool = False) -> None:
@@ -13,7 +12,7 @@ def send_invitation_email(invitation, *, reminder: bool = False) -> None:
         email=invitation.email,
         kind=kinds.INVITATION_REMINDER if reminder else kinds.INVITATION,
         context={"invitation": invitation},
-        url=reverse("accounts:invitation_accept", args=[invitation.token]),
+        url=reverse("institutions:invitation_accept", args=[invitation.token]),
     )
 
 

@@ -2,17 +2,16 @@
 
 from django.urls import reverse
 
+from accounts.models import Role
 from notifications.selectors import unread_count
-
-from .models import Role
 
 _NAV = {
     Role.APPLICANT: [("Dashboard", "applicants:dashboard"), ("Applications", "matching:my_applications"),
                      ("Documents", "applicants:documents"), ("Saved", "rotations:saved_listings")],
-    Role.COORDINATOR: [("Dashboard", "rotations:coordinator_dashboard"), ("Listings", "rotations:coordinator_listings"),
+    Role.COORDINATOR: [("Dashboard", "dashboards:coordinator"), ("Listings", "rotations:coordinator_listings"),
                        ("Applications", "matching:review_list")],
     Role.PRECEPTOR: [("Dashboard", "preceptors:dashboard")],
-    Role.ADMIN: [("Dashboard", "accounts:staff_dashboard"), ("Moderation", "rotations:moderation"),
+    Role.ADMIN: [("Dashboard", "dashboards:staff"), ("Moderation", "rotations:moderation"),
                  ("Documents", "applicants:document_queue"), ("Placements", "matching:approval_queue"),
                  ("Django admin", "admin:index")],
 }

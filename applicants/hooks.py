@@ -1,0 +1,39 @@
+"""Answers about documents that only higher apps know, registered by them at start-up.
+
+applicants sits below matching in the stack and never imports it: matching registers here which
+placement still needs a document, and under which applications a host may open documents.
+"""
+
+from collections.abc import Callable
+
+from django.db.models import Q
+
+_document_holders: list[Callable] = []
+_host_document_access: list[Callable] = []
+
+
+def register_document_holder(find: Callable) -> None:
+    """`find(document)`: the placement that still needs the document, or None."""
+    _document_holders.append(find)
+
+
+def document_holder(document):
+    for find in _document_holders:
+        if (holder := find(document)) is not None:
+            return holder
+    return None
+
+
+def register_host_document_access(condition: Callable) -> None:
+    """`condition(institution_id) -> Q` over Document: the documents that institution's hosts may open."""
+    _host_document_access.append(condition)
+
+
+def host_document_access(institution_id: int) -> Q | None:
+    conditions = [condition(institution_id) for condition in _host_document_access]
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return combined

@@ -1,0 +1,28 @@
+"""Demo data for `make run`, composed from each app's own seeding, bottom of the stack first.
+
+Idempotent: every row is found by its natural key and updated, so running it twice leaves the
+same rows. Passwords are set only when a user is first created.
+"""
+
+from django.db import transaction
+
+from accounts.demo import DEMO_PASSWORD, seed_users
+from accounts.models import Role
+from applicants.demo import seed_applicant
+from institutions.demo import seed_institution
+from matching.demo import seed_applications
+from rotations.demo import seed_listings
+
+__all__ = ["DEMO_PASSWORD", "seed_demo"]
+
+
+@transaction.atomic
+def seed_demo() -> list[tuple[str, str]]:
+    """Create or refresh the demo rows; return (role, e-mail) of each demo login."""
+    users = seed_users()
+    institution, preceptor = seed_institution(coordinator=users[Role.COORDINATOR],
+                                              preceptor_user=users[Role.PRECEPTOR])
+    seed_listings(institution, preceptor)
+    seed_applicant(applicant=users[Role.APPLICANT], admin=users[Role.ADMIN])
+    seed_applications(applicant=users[Role.APPLICANT], coordinator=users[Role.COORDINATOR])
+    return [(Role(role).label, user.email) for role, user in users.items()]

@@ -1,0 +1,1 @@
+"""Helpers every app shares (API errors, form errors, user text); imports no app."""

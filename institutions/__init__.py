@@ -1,0 +1,1 @@
+"""Institutions, the coordinators and preceptors who belong to them, invitations and verification."""

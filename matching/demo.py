@@ -1,0 +1,28 @@
+"""Demo applications for `make run`: the demo applicant applies twice and holds one offer.
+
+Idempotent: an application is created only when the applicant has none on that slot. Everything
+goes through the services, so the audit trail and the notifications look as after real use.
+"""
+
+from rotations.models import Slot
+
+from .models import Application
+from .services import application_submit, application_transition
+
+
+def seed_applications(*, applicant, coordinator) -> None:
+    _apply(applicant, coordinator, "Internal Medicine Observership", offer=True)
+    _apply(applicant, coordinator, "Family Medicine Hands-on Externship", offer=False)
+
+
+def _apply(applicant, coordinator, title: str, *, offer: bool) -> None:
+    slot = Slot.objects.filter(listing__title=title).order_by("start_date").first()
+    if slot is None or Application.objects.filter(applicant=applicant, slot=slot).exists():
+        return
+    application = application_submit(
+        applicant=applicant, slot=slot,
+        statement="I graduated in 2024 and want to learn how a US team cares for patients, "
+                  "and to earn a letter for my residency application.")
+    if offer and coordinator.coordinator.institution_id == slot.listing.institution_id:
+        application_transition(application=application, action="offer", by=coordinator,
+                               message="We would be glad to have you. Badge pick-up is on the first morning.")
