@@ -211,7 +211,7 @@ SPECTACULAR_SETTINGS = {
     # Stable enum names in the schema, so a later `status` or `kind` field elsewhere cannot clash.
     "ENUM_NAME_OVERRIDES": {
         "ListingStatusEnum": "rotations.choices.ListingStatus",
-        "InstitutionKindEnum": "rotations.models.Institution.Kind",
+        "InstitutionKindEnum": "institutions.models.Institution.Kind",
         "ApplicationStatusEnum": "matching.models.Status",
         "ApplicationActionEnum": "matching.services.TRANSITIONS",
         "DocumentStatusEnum": "applicants.choices.DocumentStatus",
