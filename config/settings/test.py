@@ -12,7 +12,7 @@ from .base import env  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
-CACHES["default"]["KEY_PREFIX"] = f"rotamatch-test-{os.getpid()}"  # noqa: F405
+CACHES["redis"]["KEY_PREFIX"] = f"rotamatch-test-{os.getpid()}"  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []  # noqa: F405
 # Parallel runs on one server (two checkouts, a developer and a helper) each name their own.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", "test_rotamatch")}  # noqa: F405
