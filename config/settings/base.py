@@ -264,6 +264,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 30.0},
+    # /readyz reports the worker stale when the newest beat is older than WORKER_HEARTBEAT_STALE.
+    "heartbeat": {"task": "notifications.tasks.heartbeat", "schedule": 30.0, "options": {"expires": 25}},
     "send-reminders": {"task": "notifications.tasks.send_reminders", "schedule": 15 * 60.0},
     "purge-outbox": {"task": "notifications.tasks.purge_outbox", "schedule": 24 * 3600.0},
     "refresh-next-start": {"task": "rotations.tasks.refresh_next_start", "schedule": 3600.0},
@@ -281,6 +283,8 @@ OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", 30)
 OUTBOX_SWEEP_AFTER_SECONDS = env.float("OUTBOX_SWEEP_AFTER_SECONDS", 120)
 OUTBOX_STALE_SENDING_SECONDS = env.float("OUTBOX_STALE_SENDING_SECONDS", 600)
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", 90)
+# Three missed heartbeats (one every 30 s) before /readyz calls the workers stale.
+WORKER_HEARTBEAT_STALE = env.float("WORKER_HEARTBEAT_STALE", 90)
 
 LOGGING = {
     "version": 1,
