@@ -4,10 +4,11 @@ Redis is a cache and a broker here, never the store of record, so an unreachable
 cost a request a fraction of a second, not an error. Its client gives up after a short socket
 timeout (see CACHES in the settings); after one failure this process leaves Redis alone for
 `RETRY_AFTER` seconds, so a hung server costs one timeout per process per interval rather than
-one per cache call. Meanwhile every call goes to the fallback cache: Django's database cache,
-which every process and host shares, so allauth's rate limits keep their stated numbers (a
-per-process memory cache would multiply them by the number of workers) and the search cache's
-listings version stays one version for everyone.
+one per cache call. Meanwhile every call goes to the fallback cache. For the default cache that
+is Django's database cache, which every process and host shares, so allauth's rate limits and
+DRF's throttles keep their stated numbers (a per-process memory cache would multiply them by
+the number of workers). The search cache falls back to no cache at all: searches are served
+fresh, as they are to logged-in users.
 
 Nothing is copied between the two: on failover the rate-limit counters start again in
 PostgreSQL, and on recovery Redis answers with what it held (cached searches expire within

@@ -99,11 +99,16 @@ REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", 0.25)
 # server costs one timeout per process per interval instead of one per call.
 REDIS_RETRY_AFTER = env.float("REDIS_RETRY_AFTER", 5)
 CACHES = {
-    # Everything uses this one: allauth's rate limits, DRF's throttles, the search cache.
+    # allauth's rate limits and DRF's throttles: they must keep counting while Redis is away.
     "default": {
         "BACKEND": "config.cache.FailoverCache",
-        "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database",
-                    "RETRY_AFTER": REDIS_RETRY_AFTER},
+        "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database", "RETRY_AFTER": REDIS_RETRY_AFTER},
+    },
+    # Anonymous search answers (rotations/search_cache.py): while Redis is away they are simply
+    # not cached. In PostgreSQL they would push the rate-limit counters out of its bounded table.
+    "search": {
+        "BACKEND": "config.cache.FailoverCache",
+        "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "none", "RETRY_AFTER": REDIS_RETRY_AFTER},
     },
     "redis": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -118,7 +123,10 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "rotamatch_cache",
         "KEY_PREFIX": "rotamatch",
+        # Counters are a few bytes each; culling (oldest keys first) would forget some.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
+    "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
 
 AUTH_USER_MODEL = "accounts.User"
