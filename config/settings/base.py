@@ -123,7 +123,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "rotamatch_cache",
         "KEY_PREFIX": "rotamatch",
-        # Counters are a few bytes each; culling (oldest keys first) would forget some.
+        # Counters are a few bytes each; culling (past MAX_ENTRIES, in key order) would forget some.
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
     "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
