@@ -39,7 +39,11 @@ class Site:
              "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "--timeout", "60"],
             cwd=ROOT, env=self.env, start_new_session=True,
         )
-        wait_until(self._answers, 30, 0.2, what="gunicorn")
+        try:
+            wait_until(self._answers, 30, 0.2, what="gunicorn")
+        except AssertionError:
+            self.stop()  # the fixture never reaches its teardown
+            raise
 
     def _answers(self) -> bool:
         try:
