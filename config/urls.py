@@ -12,7 +12,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import dashboards
-from config.views import healthz
+from config.views import healthz, readyz
 
 # Swagger UI (served from the sidecar package, never a CDN) applies one inline style of its own;
 # that exact style, by its hash, is allowed on this page only. Scripts stay 'self' only.
@@ -29,6 +29,7 @@ admin.site.site_title = "Rotamatch admin"
 urlpatterns = [
     path("", dashboards.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("config.dashboards")),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .delivery import email_resend
-from .models import EmailPreference, Notification, OutgoingEmail, SentReminder
+from .models import EmailPreference, Notification, OutgoingEmail, SentReminder, WorkerHeartbeat
 
 
 @admin.register(OutgoingEmail)
@@ -42,3 +42,15 @@ class EmailPreferenceAdmin(admin.ModelAdmin):
 class SentReminderAdmin(admin.ModelAdmin):
     list_display = ["key", "stage", "created_at"]
     search_fields = ["key"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["worker", "beat_at"]
+    ordering = ["-beat_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -109,3 +109,17 @@ class SentReminder(models.Model):
 
     def __str__(self):
         return f"{self.key} / {self.stage}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When each Celery worker last ran beat's heartbeat task; the readiness check reads it.
+
+    A fresh row proves the whole path works (beat → Redis → a worker → PostgreSQL), and it is
+    readable while Redis is down, when asking the workers directly is impossible.
+    """
+
+    worker = models.CharField(max_length=200, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.worker} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -5,6 +5,7 @@ Nothing is sent here. The e-mail row is published to the broker after commit; if
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -57,13 +58,22 @@ def email_enqueue(*, to: str, kind: str, subject: str, text_body: str, html_body
     return email
 
 
+# Per broker URL, the monotonic time until which this process does not try to publish: after one
+# failure the rows of the next few seconds wait for the sweep instead of each paying a timeout.
+_broker_down_until: dict[str, float] = {}
+
+
 def publish(email_id: int, countdown: float | None = None) -> bool:
     """Hand a row to the broker; a failure is logged, never raised, and left to the sweep."""
     from .tasks import send_email
 
+    broker = send_email.app.conf.broker_url
+    if time.monotonic() < _broker_down_until.get(broker, 0.0):
+        return False
     try:
         send_email.apply_async((email_id,), countdown=countdown)
     except Exception:  # noqa: BLE001 - any broker failure; the row stays pending for the sweep
+        _broker_down_until[broker] = time.monotonic() + settings.REDIS_RETRY_AFTER
         logger.warning("Could not publish outgoing e-mail %s; the sweep will retry", email_id,
                        exc_info=True)
         return False

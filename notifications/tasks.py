@@ -1,8 +1,10 @@
 """Celery tasks of the notifications app: thin wrappers around delivery and reminders."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from . import delivery
+from .models import WorkerHeartbeat
 from .reminders import reminders_run
 
 
@@ -24,3 +26,9 @@ def purge_outbox() -> int:
 @shared_task(ignore_result=True)
 def send_reminders() -> int:
     return reminders_run()
+
+
+@shared_task(bind=True, ignore_result=True)
+def heartbeat(self) -> None:
+    WorkerHeartbeat.objects.update_or_create(worker=self.request.hostname or "unknown",
+                                             defaults={"beat_at": timezone.now()})

@@ -12,10 +12,13 @@ import hashlib
 import time
 from functools import wraps
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
+from django.utils.connection import ConnectionProxy
 
+# Redis, or nothing while Redis is unreachable (then every search is served fresh).
+cache = ConnectionProxy(caches, "search")
 VERSION_KEY = "rotations:listings-version"
 TIMEOUT = 60
 # Each process remembers the version this long, saving a Redis round trip on most hits; another

@@ -93,12 +93,42 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL")
+# Redis is a cache and a broker, not the store of record: while it is stopped or hung the site
+# goes on without it (config/cache.py). Loopback or LAN Redis answers in a millisecond, so a
+# quarter of a second is generous and still lets a request give up well under a second.
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", 0.25)
+# After one failure a process leaves Redis alone this long (cache and publishing alike), so a hung
+# server costs one timeout per process per interval instead of one per call.
+REDIS_RETRY_AFTER = env.float("REDIS_RETRY_AFTER", 5)
 CACHES = {
+    # allauth's rate limits and DRF's throttles: they must keep counting while Redis is away.
     "default": {
+        "BACKEND": "config.cache.FailoverCache",
+        "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database", "RETRY_AFTER": REDIS_RETRY_AFTER},
+    },
+    # Anonymous search answers (rotations/search_cache.py): while Redis is away they are simply
+    # not cached. In PostgreSQL they would push the rate-limit counters out of its bounded table.
+    "search": {
+        "BACKEND": "config.cache.FailoverCache",
+        "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "none", "RETRY_AFTER": REDIS_RETRY_AFTER},
+    },
+    "redis": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "rotamatch",
-    }
+        # redis-py's pool makes no retries of its own; a refused connection fails at once.
+        "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+    },
+    # Shared by every process, so rate limits keep their numbers while Redis is away. Its table
+    # is made by a migration (config 0001_cache_table) and by the test database's creation.
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "rotamatch_cache",
+        "KEY_PREFIX": "rotamatch",
+        # Counters are a few bytes each; culling (past MAX_ENTRIES, in key order) would forget some.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+    "none": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -130,7 +160,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rotamatch] "
 # allauth's defaults (login failures, sign-ups, resets per IP and per key) stay on; they count in
-# the shared Redis cache, so every web worker sees the same counters.
+# the shared Redis cache, or in PostgreSQL while Redis is unreachable (config/cache.py), so every
+# web worker sees the same counters either way.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -235,13 +266,16 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", "celery")
-# A publish while Redis is down must fail fast (the outbox row waits for the sweep), not hang
-# the request that wrote it.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
-                                    "interval_max": 0.2}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# A publish while Redis is stopped or hung must give up in half a second (the outbox row waits
+# for the sweep, which is the retry), not hold the request that wrote it: no retry of its own,
+# and short socket timeouts. Workers wait for tasks with BRPOP on kombu's event loop, which
+# these timeouts do not cut short; a healthy Redis answers any other command in a millisecond.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 30.0},
+    # /readyz reports the worker stale when the newest beat is older than WORKER_HEARTBEAT_STALE.
+    "heartbeat": {"task": "notifications.tasks.heartbeat", "schedule": 30.0, "options": {"expires": 25}},
     "send-reminders": {"task": "notifications.tasks.send_reminders", "schedule": 15 * 60.0},
     "purge-outbox": {"task": "notifications.tasks.purge_outbox", "schedule": 24 * 3600.0},
     "refresh-next-start": {"task": "rotations.tasks.refresh_next_start", "schedule": 3600.0},
@@ -259,6 +293,8 @@ OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", 30)
 OUTBOX_SWEEP_AFTER_SECONDS = env.float("OUTBOX_SWEEP_AFTER_SECONDS", 120)
 OUTBOX_STALE_SENDING_SECONDS = env.float("OUTBOX_STALE_SENDING_SECONDS", 600)
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", 90)
+# Three missed heartbeats (one every 30 s) before /readyz calls the workers stale.
+WORKER_HEARTBEAT_STALE = env.float("WORKER_HEARTBEAT_STALE", 90)
 
 LOGGING = {
     "version": 1,
