@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.utils import timezone
 
 from .models import Coordinator, Institution, Invitation, Preceptor
+from .services import institution_verify, preceptor_verify
 
 
 class CoordinatorInline(admin.TabularInline):
@@ -16,11 +16,13 @@ class InstitutionAdmin(admin.ModelAdmin):
     list_filter = ["kind", "state", ("verified_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "city", "zip_code"]
     inlines = [CoordinatorInline]
+    # Verified only by the action, which goes through the service (search must hear of it).
+    readonly_fields = ["verified_at"]
     actions = ["mark_verified"]
 
     @admin.action(description="Mark selected institutions as verified")
     def mark_verified(self, request, queryset):
-        updated = queryset.filter(verified_at__isnull=True).update(verified_at=timezone.now())
+        updated = institution_verify(institutions=queryset, by=request.user)
         self.message_user(request, f"{updated} institution(s) verified.")
 
 
@@ -40,11 +42,12 @@ class PreceptorAdmin(admin.ModelAdmin):
     search_fields = ["full_name", "email", "institution__name"]
     list_select_related = ["institution"]
     raw_id_fields = ["user"]
+    readonly_fields = ["verified_at"]
     actions = ["mark_verified"]
 
     @admin.action(description="Mark selected preceptors as verified")
     def mark_verified(self, request, queryset):
-        updated = queryset.filter(verified_at__isnull=True).update(verified_at=timezone.now())
+        updated = preceptor_verify(preceptors=queryset, by=request.user)
         self.message_user(request, f"{updated} preceptor(s) verified.")
 
 

@@ -1,4 +1,4 @@
-"""Business logic for institutions: inviting coordinators and preceptors, and accepting invitations."""
+"""Business logic for institutions: verification, inviting coordinators and preceptors, accepting invitations."""
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.password_validation import validate_password
@@ -8,9 +8,37 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 
+from . import hooks
 from .emails import notify_invitation_accepted, send_invitation_email
-from .models import Coordinator, Invitation, Preceptor
+from .models import Coordinator, Institution, Invitation, Preceptor
 from .selectors import institutions_user_may_invite_to
+
+
+def institution_verify(*, institutions, by: User) -> int:
+    """Mark these institutions verified (those not yet); return how many changed.
+
+    Their published listings become public at once, so the apps above are told after commit
+    (rotations forgets its cached searches).
+    """
+    return _verify(Institution.objects.filter(pk__in=[i.pk for i in institutions]), by,
+                   institution_ids=lambda rows: rows.values_list("pk", flat=True))
+
+
+def preceptor_verify(*, preceptors, by: User) -> int:
+    """Mark these preceptors verified (those not yet); return how many changed."""
+    return _verify(Preceptor.objects.filter(pk__in=[p.pk for p in preceptors]), by,
+                   institution_ids=lambda rows: rows.values_list("institution_id", flat=True))
+
+
+def _verify(rows, by: User, *, institution_ids) -> int:
+    if by.role != Role.ADMIN:
+        raise PermissionDenied("Only an administrator may verify.")
+    with transaction.atomic():
+        pending = rows.select_for_update().filter(verified_at__isnull=True)
+        ids = list(institution_ids(pending))
+        updated = pending.update(verified_at=timezone.now())
+        transaction.on_commit(lambda: hooks.verified(ids))
+    return updated
 
 
 def invitation_create(*, invited_by: User, email: str, role: str, institution) -> Invitation:

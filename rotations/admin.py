@@ -1,6 +1,16 @@
-from django.contrib import admin
+"""Listings and slots in the Django admin; every change goes through the services.
+
+So an admin's save refreshes the search document, keeps the date lock and tells the search
+cache, exactly as a coordinator's does. A change the services refuse rolls back whole and
+comes back as a message, not a server error.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 
 from .models import Listing, SavedListing, Slot
+from .services import listing_save, slot_delete, slot_save
 
 
 class SlotInline(admin.TabularInline):
@@ -20,6 +30,27 @@ class ListingAdmin(admin.ModelAdmin):
     filter_horizontal = ["preceptors"]
     readonly_fields = ["status", "submitted_at", "published_at", "return_reason"]
     inlines = [SlotInline]
+
+    def changeform_view(self, request, *args, **kwargs):
+        # The admin wraps the save in a transaction: a refusal raised inside undoes all of it.
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except (ValidationError, PermissionDenied) as error:
+            words = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            self.message_user(request, f"Nothing was saved: {words}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        listing_save(listing=obj, by=request.user, preceptors=form.cleaned_data.get("preceptors"))
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Slot:
+            return super().save_formset(request, form, formset, change)
+        changed = formset.save(commit=False)
+        for slot in formset.deleted_objects:
+            slot_delete(slot=slot, by=request.user)
+        for slot in changed:
+            slot_save(slot=slot, by=request.user)
 
 
 @admin.register(SavedListing)

@@ -1,6 +1,8 @@
 """The controlled vocabularies of listings: specialties, rotation types, audiences, visas, documents."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from localflavor.us.us_states import CONTIGUOUS_STATES, NON_CONTIGUOUS_STATES, US_TERRITORIES
 
 
 class Specialty(models.TextChoices):
@@ -86,3 +88,21 @@ class ListingStatus(models.TextChoices):
     RETURNED = "returned", "Returned for changes"
     PUBLISHED = "published", "Published"
     ARCHIVED = "archived", "Archived"
+
+
+def listing_places():
+    """Where a rotation can be: the 50 states and DC, then the inhabited territories (Puerto Rico
+    and Guam have teaching hospitals). Not the armed forces' mail codes
+    (AA, AE, AP) that localflavor's state list adds: they are post offices, not places.
+
+    A callable, so the lazy state names are translated when a form is drawn, not at import.
+    (The model keeps localflavor's field, whose choices the API schema shares with institutions,
+    and refuses the rest with `validate_listing_place`.)
+    """
+    states = sorted(CONTIGUOUS_STATES + NON_CONTIGUOUS_STATES, key=lambda choice: str(choice[1]))
+    return states + list(US_TERRITORIES)
+
+
+def validate_listing_place(value: str) -> None:
+    if value not in {code for code, _ in listing_places()}:
+        raise ValidationError("Choose a state, the District of Columbia or a US territory.")

@@ -1,12 +1,15 @@
 """Demo listings for `make run`: a second institution and listings in every moderation state.
 
-Idempotent: listings are found by (institution, title); slots are created only for a listing that
-has none, so a second run leaves the same rows.
+Idempotent, and safe on whatever the database holds: each demo listing is found by its own
+`demo_key` (never by its title, which coordinators may reuse or change). A demo listing that
+exists is left as it is, with whatever users made of it; one that was deleted is created again
+with its slots. So a second run leaves the same rows.
 """
 
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.text import slugify
 
 from institutions.models import Institution
 
@@ -42,30 +45,41 @@ def seed_listings(home: Institution, preceptor) -> None:
     )
     Institution.objects.filter(pk=lakeside.pk, verified_at__isnull=True).update(verified_at=timezone.now())
     ids = []
-    for n, (title, specialty, kind, setting, audience, visas, weeks, fee, letter, status, step1) in enumerate(LISTINGS):
-        institution = home if n % 2 == 0 else lakeside
-        listing, _ = Listing.objects.update_or_create(
-            institution=institution, title=title,
-            defaults={
-                "specialty": specialty, "rotation_type": kind, "setting": setting,
-                "city": institution.city, "state": institution.state, "audience": audience,
-                "visas": [str(v) for v in visas], "requires_step1": step1,
-                "required_documents": [str(d) for d in DOCS], "duration_weeks": weeks, "fee_usd": fee,
-                "fee_covers": "Supervision, hospital badge and EMR access." if fee else "",
-                "refund_policy": "Full refund up to 30 days before the start date." if fee else "",
-                "letter_possible": letter, "status": status,
-                "description": f"A {weeks}-week {kind.label.lower()} in {specialty.label.lower()}: "
-                               "daily rounds with the team, case presentations and teaching conferences.",
-            },
-        )
-        if status == ListingStatus.PUBLISHED:
-            Listing.objects.filter(pk=listing.pk, published_at__isnull=True).update(published_at=timezone.now())
-        if institution == home:
-            listing.preceptors.set([preceptor])
-        if not listing.slots.exists():
-            _create_slots(listing, weeks, n)
-        ids.append(listing.pk)
+    for n, row in enumerate(LISTINGS):
+        if not Listing.objects.filter(demo_key=demo_key(row[0])).exists():
+            ids.append(_create_listing(n, row, home if n % 2 == 0 else lakeside, preceptor, home).pk)
     listings_refresh_search(ids=ids)
+
+
+def demo_key(title: str) -> str:
+    """The key of the demo listing seeded under this title (migration 0008 uses the same)."""
+    return slugify(title)
+
+
+def demo_listing(title: str) -> Listing | None:
+    """The demo listing seeded under this title, if it still exists (for the other apps' seeders)."""
+    return Listing.objects.filter(demo_key=demo_key(title)).first()
+
+
+def _create_listing(n: int, row, institution: Institution, preceptor, home: Institution) -> Listing:
+    title, specialty, kind, setting, audience, visas, weeks, fee, letter, status, step1 = row
+    listing = Listing.objects.create(
+        demo_key=demo_key(title), institution=institution, title=title,
+        specialty=specialty, rotation_type=kind, setting=setting,
+        city=institution.city, state=institution.state, audience=audience,
+        visas=[str(v) for v in visas], requires_step1=step1,
+        required_documents=[str(d) for d in DOCS], duration_weeks=weeks, fee_usd=fee,
+        fee_covers="Supervision, hospital badge and EMR access." if fee else "",
+        refund_policy="Full refund up to 30 days before the start date." if fee else "",
+        letter_possible=letter, status=status,
+        published_at=timezone.now() if status == ListingStatus.PUBLISHED else None,
+        description=f"A {weeks}-week {kind.label.lower()} in {specialty.label.lower()}: "
+                    "daily rounds with the team, case presentations and teaching conferences.",
+    )
+    if institution == home:
+        listing.preceptors.set([preceptor])
+    _create_slots(listing, weeks, n)
+    return listing
 
 
 def _create_slots(listing: Listing, weeks: int, n: int) -> None:

@@ -4,9 +4,9 @@ from django import forms
 
 from institutions.models import Institution
 
-from .choices import DocumentKind, Visa
+from .choices import DocumentKind, Visa, listing_places
 from .models import Listing, Slot
-from .rules import listing_requirement_errors, slot_date_errors
+from .validation import listing_requirement_errors, slot_date_errors
 
 ISO_DATE = "%Y-%m-%d"
 
@@ -58,6 +58,7 @@ class ListingForm(forms.ModelForm):
         self.fields["preceptors"].queryset = institution.preceptors.order_by("full_name")
         self.fields["min_step2_score"].widget.attrs.update(min=1, max=300)
         self.fields["duration_weeks"].widget.attrs.update(min=1, max=52)
+        self.fields["state"].choices = [("", "---------"), *listing_places()]
         if not self.instance.pk:
             self.initial["city"] = self.initial.get("city") or institution.city
             self.initial["state"] = self.initial.get("state") or institution.state

@@ -13,7 +13,7 @@ from localflavor.us.models import USStateField
 
 from core.text import reject_direction_controls
 
-from .choices import Audience, DocumentKind, ListingStatus, RotationType, Setting, Specialty, Visa
+from .choices import Audience, DocumentKind, ListingStatus, RotationType, Setting, Specialty, Visa, validate_listing_place
 
 
 class Listing(models.Model):
@@ -25,7 +25,7 @@ class Listing(models.Model):
     rotation_type = models.CharField("type", max_length=20, choices=RotationType)
     setting = models.CharField(max_length=20, choices=Setting)
     city = models.CharField(max_length=100, validators=[reject_direction_controls])
-    state = USStateField()
+    state = USStateField(validators=[validate_listing_place])
     audience = models.CharField(max_length=20, choices=Audience)
     visas = ArrayField(models.CharField(max_length=20, choices=Visa), default=list, blank=True,
                        help_text="Visa statuses accepted for this rotation.")
@@ -56,6 +56,9 @@ class Listing(models.Model):
     # 0003) and refreshed hourly as days pass, so "soonest first" is an index scan, not a sort
     # of every match.
     next_start = models.DateField(null=True, blank=True, editable=False)
+    # Which demo listing this row is (rotations/demo.py): the seeder finds its rows by this key,
+    # never by a title a coordinator may reuse or change. Empty for every real listing.
+    demo_key = models.CharField(max_length=40, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -68,6 +71,8 @@ class Listing(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(duration_weeks__gte=1, duration_weeks__lte=52),
                                    name="listing_duration_range"),
+            models.UniqueConstraint(fields=["demo_key"], condition=~models.Q(demo_key=""),
+                                    name="listing_demo_key_once"),
         ]
 
     def __str__(self):

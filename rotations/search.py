@@ -11,9 +11,8 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
-from localflavor.us.us_states import STATE_CHOICES
 
-from .choices import Audience, RotationType, Specialty, Visa
+from .choices import Audience, RotationType, Specialty, Visa, listing_places
 from .models import Slot
 from .selectors import listings_public
 
@@ -77,7 +76,8 @@ class SearchForm(forms.Form):
                                                       "autocomplete": "off"}))
     specialty = _choice("Specialty", Specialty.choices, "Any specialty")
     type = _choice("Type", RotationType.choices, "Any type")
-    state = _choice("State", STATE_CHOICES, "Any state")
+    state = forms.ChoiceField(label="State", required=False,
+                              choices=lambda: [("", "Any state"), *listing_places()])
     start_month = forms.DateField(
         label="Starting in", required=False, input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}, format="%Y-%m"),

@@ -7,7 +7,7 @@ from core.api_support import IdField
 from institutions.models import Institution, Preceptor
 
 from .models import Listing, Slot
-from .rules import listing_requirement_errors, slot_date_errors
+from .validation import listing_requirement_errors, slot_date_errors
 
 # --- Output -------------------------------------------------------------------------------------
 

@@ -1,28 +1,19 @@
 """Business logic for listings and slots: saving, moderation, saving for later."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from institutions.selectors import coordinator_institution_id
 from notifications import kinds
 from notifications.services import notify
 
-from .choices import ListingStatus, Specialty
+from . import policies
+from .choices import Specialty
 from .hooks import slot_dates_held
 from .models import Listing, SavedListing, Slot
 from .search_cache import listings_changed
-
-EDITABLE_STATUSES = {ListingStatus.DRAFT, ListingStatus.RETURNED}
-
-
-def _require_coordinator_of(user: User, institution_id: int) -> None:
-    if user.role == Role.ADMIN:
-        return
-    if coordinator_institution_id(user) != institution_id:
-        raise PermissionDenied("Only the institution's coordinators may change its listings.")
 
 
 def listing_save(*, listing: Listing, by: User, preceptors=None) -> Listing:
@@ -31,9 +22,7 @@ def listing_save(*, listing: Listing, by: User, preceptors=None) -> Listing:
     Only drafts and returned listings are edited: a listing under review or published changes
     only through moderation, so what an admin approved is what applicants see.
     """
-    _require_coordinator_of(by, listing.institution_id)
-    if listing.pk and listing.status not in EDITABLE_STATUSES:
-        raise ValidationError("Only drafts and listings returned for changes can be edited.")
+    policies.may_edit_listing(by, listing).enforce()
     listing.full_clean(exclude=["search_vector"])
     if preceptors is not None and any(p.institution_id != listing.institution_id for p in preceptors):
         raise ValidationError({"preceptors": "Only the institution's own preceptors can be named."})
@@ -42,6 +31,7 @@ def listing_save(*, listing: Listing, by: User, preceptors=None) -> Listing:
         if preceptors is not None:
             listing.preceptors.set(preceptors)
         listings_refresh_search(ids=[listing.pk])
+    transaction.on_commit(listings_changed)
     return listing
 
 
@@ -78,61 +68,43 @@ def listings_refresh_next_start() -> int:
         return cursor.fetchone()[0]
 
 
-# Moderation: action → (states it starts from, state it ends in, who may do it).
-TRANSITIONS = {
-    "submit": ({ListingStatus.DRAFT, ListingStatus.RETURNED}, ListingStatus.SUBMITTED, "coordinator"),
-    "publish": ({ListingStatus.SUBMITTED}, ListingStatus.PUBLISHED, "admin"),
-    "return": ({ListingStatus.SUBMITTED, ListingStatus.PUBLISHED}, ListingStatus.RETURNED, "admin"),
-    "archive": ({ListingStatus.DRAFT, ListingStatus.SUBMITTED, ListingStatus.RETURNED,
-                 ListingStatus.PUBLISHED}, ListingStatus.ARCHIVED, "coordinator"),
-}
-
-
 def listing_transition(*, listing: Listing, action: str, by: User, reason: str = "") -> Listing:
     """Move a listing through moderation: submit, publish, return (with a reason) or archive.
 
-    Checks the move against TRANSITIONS and who may make it (coordinators of the listing's
-    institution; admins for every move), saves with update_fields, and notifies: admins of a
-    submission, the institution's coordinators of a publication or a return.
+    Checks the move against `policies.MOVES` and who may make it (coordinators of the listing's
+    institution; admins for every move), saves with update_fields, notifies (admins of a
+    submission, the institution's coordinators of a publication or a return), and after commit
+    tells the search cache.
     """
-    if action not in TRANSITIONS:
+    if action not in policies.MOVES:
         raise ValidationError(f"Unknown action {action!r}.")
-    sources, target, actor = TRANSITIONS[action]
-    if actor == "admin" and by.role != Role.ADMIN:
-        raise PermissionDenied("Only an administrator may do this.")
-    if actor == "coordinator":
-        _require_coordinator_of(by, listing.institution_id)
+    move = policies.MOVES[action]
+    policies.may_move(by, listing, move).enforce()
     with transaction.atomic():
         listing = Listing.objects.select_for_update().select_related("institution").get(pk=listing.pk)
-        if listing.status not in sources:
-            raise ValidationError(
-                f"A listing that is {listing.get_status_display().lower()} cannot be {_past(action)}.")
-        if action == "publish" and not listing.institution.is_verified:
-            raise ValidationError("The institution is not verified yet; verify it before publishing.")
-        if action == "submit" and not listing.slots.exists():
-            raise ValidationError("Add at least one slot before submitting the listing for review.")
-        if action == "return" and not reason.strip():
+        policies.may_move(by, listing, move).enforce()  # again: the state may have moved meanwhile
+        policies.move_ready(listing, move).enforce()
+        if move.takes_message and not reason.strip():
             raise ValidationError({"reason": "Say what needs to change."})
-        listing.status = target
-        fields = ["status", "updated_at"]
-        if action == "submit":
-            listing.submitted_at, listing.return_reason = timezone.now(), ""
-            fields += ["submitted_at", "return_reason"]
-        elif action == "publish":
-            listing.published_at = timezone.now()
-            fields.append("published_at")
-        elif action == "return":
-            listing.return_reason = reason.strip()
-            fields.append("return_reason")
-        listing.save(update_fields=fields)
+        listing.status = move.target
+        listing.save(update_fields=["status", "updated_at", *_stamp(listing, action, reason)])
         _notify_transition(listing, action)
         transaction.on_commit(listings_changed)
     return listing
 
 
-def _past(action: str) -> str:
-    return {"submit": "submitted", "publish": "published", "return": "returned",
-            "archive": "archived"}[action]
+def _stamp(listing: Listing, action: str, reason: str) -> list[str]:
+    """Set what a move records beside the status; return those fields."""
+    if action == "submit":
+        listing.submitted_at, listing.return_reason = timezone.now(), ""
+        return ["submitted_at", "return_reason"]
+    if action == "publish":
+        listing.published_at = timezone.now()
+        return ["published_at"]
+    if action == "return":
+        listing.return_reason = reason.strip()
+        return ["return_reason"]
+    return []
 
 
 def _notify_transition(listing: Listing, action: str) -> None:
@@ -150,9 +122,7 @@ def _notify_transition(listing: Listing, action: str) -> None:
 
 def slot_save(*, slot: Slot, by: User) -> Slot:
     """Create or update a slot of one of the user's institution's listings."""
-    _require_coordinator_of(by, slot.listing.institution_id)
-    if slot.listing.status == ListingStatus.ARCHIVED:
-        raise ValidationError("An archived listing takes no new slots.")
+    policies.may_add_slots(by, slot.listing).enforce()
     with transaction.atomic():
         if slot.pk:
             # seats_taken belongs to the database's seat count (matching's trigger): read it under
@@ -168,8 +138,6 @@ def slot_save(*, slot: Slot, by: User) -> Slot:
     return slot
 
 
-
-
 def _check_dates_kept(slot: Slot, start, end) -> None:
     """Applicants applied to, were offered, or hold a placement on these exact dates (and planned
     travel and visas around them): once anyone is in play (or completed them), the dates stay as
@@ -183,11 +151,7 @@ def _check_dates_kept(slot: Slot, start, end) -> None:
 
 
 def slot_delete(*, slot: Slot, by: User) -> None:
-    _require_coordinator_of(by, slot.listing.institution_id)
-    if slot.seats_taken:
-        raise ValidationError("A slot with taken seats cannot be deleted.")
-    if slot.applications.exists():
-        raise ValidationError("These dates have applications; they cannot be deleted.")
+    policies.may_delete_slot(by, slot).enforce()
     slot.delete()
     transaction.on_commit(listings_changed)
 

@@ -16,7 +16,7 @@ from accounts.permissions import role_required
 from core.form_support import add_service_errors
 from institutions.selectors import coordinator_membership
 
-from . import services
+from . import policies, services
 from .choices import ListingStatus
 from .csv_import import COLUMNS, MAX_BYTES, MAX_ROWS, slots_import
 from .forms import ListingForm, ReturnForm, SlotForm, SlotImportForm
@@ -57,12 +57,13 @@ def coordinator_listings(request):
 @role_required(Role.COORDINATOR)
 def coordinator_listing(request, pk):
     listing = get_object_or_404(with_slots(listings_managed_by(request.user)), pk=pk)
-    status = listing.status
+    user = request.user
     return render(request, "rotations/coordinator/listing.html", {
         "listing": listing,
-        "can_edit": status in services.EDITABLE_STATUSES,
-        "can_add_slots": status != ListingStatus.ARCHIVED,
-        "actions": [a for a in COORDINATOR_ACTIONS if status in services.TRANSITIONS[a][0]],
+        "can_edit": bool(policies.may_edit_listing(user, listing)),
+        "can_add_slots": bool(policies.may_add_slots(user, listing)),
+        "actions": [move.name for move in policies.moves_offered(user, listing, COORDINATOR_ACTIONS)],
+        "moves": policies.MOVES,
     })
 
 
@@ -78,7 +79,7 @@ def listing_create(request):
 @role_required(Role.COORDINATOR)
 def listing_edit(request, pk):
     listing = _listing(request, pk)
-    if listing.status not in services.EDITABLE_STATUSES:
+    if not policies.may_edit_listing(request.user, listing):
         return render(request, "rotations/coordinator/listing_locked.html", {"listing": listing}, status=409)
     return _listing_form(request, listing, "rotations/coordinator/listing_form.html")
 
@@ -106,12 +107,10 @@ def listing_action(request, pk, action):
     try:
         listing = services.listing_transition(listing=listing, action=action, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, policies.MOVES[action].refused.format(
+            title=listing.title, reasons=" ".join(error.messages)))
     else:
-        messages.success(request, {
-            "submit": f"“{listing.title}” was submitted; an administrator will review it.",
-            "archive": f"“{listing.title}” was archived.",
-        }[action])
+        messages.success(request, policies.MOVES[action].done.format(title=listing.title))
     return redirect("rotations:coordinator_listing", listing.pk)
 
 
@@ -195,8 +194,8 @@ def _moderation_queue(request, *, error: str = "", failed_form: ReturnForm | Non
     for listing in queue:
         keep = failed_form is not None and failed_form.listing_id == listing.pk
         listing.return_form = failed_form if keep else ReturnForm(listing_id=listing.pk)
-    return render(request, "rotations/moderation/queue.html", {"queue": queue, "error": error},
-                  status=status)
+    return render(request, "rotations/moderation/queue.html",
+                  {"queue": queue, "error": error, "moves": policies.MOVES}, status=status)
 
 
 @require_POST
@@ -212,14 +211,10 @@ def moderation_action(request, pk, action):
     try:
         services.listing_transition(listing=listing, action=action, by=request.user, reason=reason)
     except ValidationError as error:
-        message = f"“{listing.title}” was not {_past(action)}: {' '.join(error.messages)}"
+        message = policies.MOVES[action].refused.format(title=listing.title, reasons=" ".join(error.messages))
         return _moderation_queue(request, error=message, failed_form=form, status=400)
-    messages.success(request, f"“{listing.title}” was {_past(action)}.")
+    messages.success(request, policies.MOVES[action].done.format(title=listing.title))
     return redirect("rotations:moderation")
-
-
-def _past(action: str) -> str:
-    return {"publish": "published", "return": "returned to its coordinators"}[action]
 
 
 urlpatterns = [

@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from rotations.choices import ListingStatus
 from rotations.models import Listing
-from rotations.services import TRANSITIONS, listing_save, listing_transition
+from rotations.policies import TRANSITIONS
+from rotations.services import listing_save, listing_transition
 
 from .factories import AdminFactory, CoordinatorFactory, ListingFactory, PreceptorFactory, SlotFactory, UserFactory
 

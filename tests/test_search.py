@@ -436,3 +436,21 @@ def test_a_word_still_being_typed_finds_listings_by_prefix(client):
 @pytest.mark.parametrize("q", ["'", "a & b", "!!!", "\\\\", "x:*", "(", "<->"])
 def test_tsquery_syntax_in_the_search_box_is_harmless(client, q):
     assert client.get(URL, {"q": q}).status_code == 200
+
+
+def test_the_state_filter_offers_the_states_dc_and_territories_only(client):
+    from rotations.search import SearchForm
+
+    codes = [code for code, _ in SearchForm().fields["state"].choices if code]
+    assert len(codes) == 51 + 5  # the 50 states and DC, then AS, GU, MP, PR, VI
+    assert {"DC", "PR", "AK"} <= set(codes)
+    assert not {"AA", "AE", "AP", "FM"} & set(codes)  # military mail codes are not places
+
+
+def test_a_listing_cannot_be_placed_at_a_military_mail_code():
+    from django.core.exceptions import ValidationError
+
+    listing = ListingFactory.build(state="AE")
+    with pytest.raises(ValidationError) as error:
+        listing.clean_fields(exclude=["institution", "search_vector"])
+    assert error.value.message_dict["state"] == ["Choose a state, the District of Columbia or a US territory."]

@@ -80,3 +80,29 @@ def _snapshot():
 def _columns(model):
     return [f.attname for f in model._meta.concrete_fields
             if not getattr(f, "auto_now", False) and f.name != "search_vector"]
+
+
+@pytest.mark.django_db
+def test_demo_data_runs_after_users_edited_duplicated_and_deleted_demo_listings():
+    from rotations.models import Listing
+    from rotations.services import listing_save
+
+    call_command("seed_demo", stdout=io.StringIO())
+    pediatrics = Listing.objects.get(title="Pediatrics Clinical Elective")
+    coordinator = pediatrics.institution.coordinators.get().user
+    # A coordinator reuses a demo title for a listing of their own (as through the API) …
+    listing_save(listing=Listing(institution=pediatrics.institution, title=pediatrics.title,
+                                 specialty="pediatrics", rotation_type="elective", setting="mixed",
+                                 city="Columbus", state="OH", audience="both", duration_weeks=4,
+                                 description="Our own elective."), by=coordinator)
+    # … renames another and deletes a third.
+    Listing.objects.filter(title="Psychiatry Observership").update(title="Psychiatry Clinic Observership")
+    Listing.objects.filter(title="Emergency Medicine Sub-internship").delete()
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert Listing.objects.filter(title="Pediatrics Clinical Elective").count() == 2
+    assert Listing.objects.filter(title="Psychiatry Clinic Observership").count() == 1
+    assert Listing.objects.filter(title="Psychiatry Observership").count() == 0  # the edit stands
+    assert Listing.objects.get(title="Emergency Medicine Sub-internship").slots.count() == 3
+    assert Listing.objects.exclude(demo_key="").count() == 6
