@@ -9,7 +9,7 @@ from rotations.forms import iso_date_field
 
 from .choices import EXPIRING_KINDS
 from .models import Profile
-from .rules import MAX_LANGUAGES
+from .validation import MAX_LANGUAGES
 
 ACCEPTED_FILES = ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
 

@@ -16,7 +16,7 @@ from core.text import reject_direction_controls
 from rotations.choices import DocumentKind, Setting, Specialty, Visa
 
 from .choices import DocumentStatus, EcfmgStatus, ExamStatus, Stage
-from .rules import profile_rule_errors
+from .validation import profile_rule_errors
 
 RULE_FIELDS = ("stage", "graduation_year", "ecfmg_status", "step1_status", "step1_score",
                "step2_status", "step2_score", "available_from", "available_until")

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rotations.choices import DocumentKind
 
 from .models import Document, Profile
-from .rules import MAX_LANGUAGES
+from .validation import MAX_LANGUAGES
 
 
 class ProfileSerializer(CountryFieldMixin, serializers.ModelSerializer):
