@@ -15,6 +15,7 @@ from localflavor.us.models import USStateField
 from core.text import reject_direction_controls
 from rotations.choices import DocumentKind, Setting, Specialty, Visa
 
+from . import policies
 from .choices import DocumentStatus, EcfmgStatus, ExamStatus, Stage
 from .validation import profile_rule_errors
 
@@ -113,7 +114,12 @@ class Document(models.Model):
         return f"{self.get_kind_display()} of {self.applicant}"
 
     def is_valid_on(self, day) -> bool:
-        return self.expires_on is None or self.expires_on >= day
+        return policies.valid_on(self.expires_on, day)
+
+    @property
+    def expiry_state(self) -> str:
+        """"expired", "soon" or "" today: what pages show (see `policies.expiry_state`)."""
+        return policies.expiry_state(self.expires_on)
 
 
 class DocumentDownload(models.Model):
