@@ -150,6 +150,17 @@ def uploaded(data: bytes | None = None, name: str = "document.pdf", content_type
     return SimpleUploadedFile(name, pdf_bytes() if data is None else data, content_type=content_type)
 
 
+def multipart_body(fields: dict, *, file_name: str, data: bytes) -> tuple[bytes, str]:
+    """A multipart body (and its content type) with a file of any name: `uploaded` cannot make
+    one, because Django's UploadedFile cuts names to 255 characters."""
+    boundary = "RotamatchBoundary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
+                 f"Content-Type: application/pdf\r\n\r\n".encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
 def stored_files() -> set[str]:
     """Every file in the private storage (one throw-away directory for the whole test run), to
     show that a refused upload stored nothing and deleted nothing."""
