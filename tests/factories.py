@@ -8,6 +8,9 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from institutions.models import Coordinator, Institution, Invitation, Preceptor
+from notifications import kinds
+from notifications.models import Category, Notification, OutgoingEmail
+from notifications.services import notify
 from rotations.choices import Audience, ListingStatus, RotationType, Setting, Specialty
 from rotations.models import Listing, Slot
 from rotations.services import listings_refresh_search
@@ -120,6 +123,43 @@ class SlotFactory(factory.django.DjangoModelFactory):
 
 
 # Applicants and applications (issue 5).
+
+def accepted_invitation(inviter, *, member_name=("Grace", "Hopper"), institution="Lakeside Clinic"):
+    """An invitation of `inviter`'s, accepted by a new member of a new institution."""
+    member = UserFactory(first_name=member_name[0], last_name=member_name[1])
+    return InvitationFactory(invited_by=inviter, accepted_by=member, accepted_at=timezone.now(),
+                             institution=InstitutionFactory(name=institution))
+
+
+# The notifications app's rows.
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    kind = kinds.INVITATION_ACCEPTED.name
+    category = Category.TEAM
+    title = factory.Sequence(lambda n: f"Notification number {n}")
+    body = "Something happened."
+    url = "/"
+
+
+class OutgoingEmailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutgoingEmail
+
+    kind = "test"
+    to = factory.Sequence(lambda n: f"recipient{n}@example.org")
+    subject = factory.Sequence(lambda n: f"Outgoing e-mail {n}")
+    text_body = "Hello."
+
+
+def notify_accepted(user, invitation):
+    """The notification (and e-mail row) of an accepted invitation, through `notify`."""
+    return notify(user=user, kind=kinds.INVITATION_ACCEPTED,
+                  context={"invitation": invitation, "member": invitation.accepted_by}, url="/")
+
 
 def pdf_bytes(text: str = "Rotamatch test document") -> bytes:
     """A small real PDF (one page), as a scanner or a word processor would give."""

@@ -10,8 +10,8 @@ from django.utils import timezone
 from matching.models import Application, Status
 from matching.services import application_transition
 
+from .concurrency import run_together
 from .factories import ApplicationFactory, SlotFactory, UserFactory
-from .test_capacity_race import _run_together
 
 
 def _slot(start_in, weeks=4, **kwargs):
@@ -73,6 +73,6 @@ def test_two_overlapping_offers_accepted_at_once_give_one_placement():
     for _ in range(5):  # a race that passes by luck fails in one of the rounds
         applicant = UserFactory(role="applicant")
         offers = [_offer(applicant, _slot(60)), _offer(applicant, _slot(67))]
-        outcomes = _run_together([lambda o=offer: _accept(o) for offer in offers])
+        outcomes = run_together([lambda o=offer: _accept(o) for offer in offers])
         assert sorted(outcome == "ok" for outcome in outcomes.values()) == [False, True]
         assert Application.objects.filter(applicant=applicant, status=Status.ACCEPTED).count() == 1
