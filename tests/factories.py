@@ -1,9 +1,10 @@
 """factory_boy factories for the tests: one per model, with sensible defaults."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import factory
 from allauth.account.models import EmailAddress
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -308,3 +309,36 @@ class ExperienceEntryFactory(factory.django.DjangoModelFactory):
     hours = 160
     duties = "Ward rounds, admissions, discharge summaries."
     supervisor = "Dr. Bello"
+
+
+# Builders of a few rows at once, for the tests that need the same scene.
+
+def placement_needing(applicant, kind, status="approved", **slot):
+    """A placement (accepted or approved) at "Cardiology", Mercy, whose listing requires `kind`."""
+    return ApplicationFactory(applicant=applicant, status=status, slot__listing__title="Cardiology",
+                              slot__listing__institution__name="Mercy", slot__listing__required_documents=[kind],
+                              **{f"slot__{name}": value for name, value in slot.items()})
+
+
+def placement_entry(applicant):
+    """A log entry made from a completed placement."""
+    application = ApplicationFactory(applicant=applicant, status="completed")
+    return ExperienceEntryFactory(applicant=applicant, application=application,
+                                  start_date=date(2025, 3, 3), end_date=date(2025, 3, 30),
+                                  institution="Riverside Hospital", specialty="cardiology")
+
+
+@transaction.atomic  # one commit for the whole set-up, not one per row
+def offers_on_one_slot(*, capacity, taken, count):
+    """A slot of `capacity` with `taken` seats accepted, and `count` open offers on it."""
+    slot = SlotFactory(capacity=capacity)
+    for _ in range(taken):
+        ApplicationFactory(slot=slot, status="accepted")
+    return slot, [ApplicationFactory(slot=slot, status="offered") for _ in range(count)]
+
+
+def slot_starting_in(days, weeks=4, **kwargs):
+    """A slot starting `days` from today, `weeks` long, its deadline three weeks before."""
+    start = timezone.localdate() + timedelta(days=days)
+    return SlotFactory(start_date=start, end_date=start + timedelta(weeks=weeks, days=-1),
+                       application_deadline=start - timedelta(days=21), **kwargs)

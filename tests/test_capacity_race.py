@@ -17,7 +17,7 @@ from matching.services import application_transition
 from rotations.models import Slot
 
 from .concurrency import in_background, run_together
-from .factories import ApplicationFactory, SlotFactory
+from .factories import ApplicationFactory, offers_on_one_slot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,12 +25,8 @@ THREADS = 12
 SEAT_TAKEN = "The last seat on these dates was just taken."
 
 
-@transaction.atomic  # one commit for the whole set-up, not one per row
 def _offers(capacity, taken, count=THREADS):
-    slot = SlotFactory(capacity=capacity)
-    for _ in range(taken):
-        ApplicationFactory(slot=slot, status=Status.ACCEPTED)
-    return slot, [ApplicationFactory(slot=slot, status=Status.OFFERED) for _ in range(count)]
+    return offers_on_one_slot(capacity=capacity, taken=taken, count=count)
 
 
 def _accept_all(offers):
