@@ -113,9 +113,6 @@ class Document(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} of {self.applicant}"
 
-    def is_valid_on(self, day) -> bool:
-        return policies.valid_on(self.expires_on, day)
-
     @property
     def expiry_state(self) -> str:
         """"expired", "soon" or "" today: what pages show (see `policies.expiry_state`)."""
