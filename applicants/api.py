@@ -19,6 +19,7 @@ from accounts.models import Role
 from core.api_support import answers, service_errors
 
 from .models import Profile
+from .policies import FILE_NAME_TOO_LONG
 from .selectors import documents_visible_to, profile_of
 from .serializers import DocumentSerializer, DocumentUploadSerializer, ProfileSerializer
 from .services import document_delete, document_upload, profile_save
@@ -81,6 +82,20 @@ class ProfileView(GenericAPIView):
 # --- Documents ----------------------------------------------------------------------------------
 
 
+class DocumentParser(MultiPartParser):
+    """Django's multipart parser gives up on a part whose headers pass 1 KB, as a ~1,000-character
+    file name makes them; that is answered as any name too long is, under `file`, not as a parse
+    error. Other malformed bodies stay parse errors."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except exceptions.ParseError as error:
+            if "header size exceeded" not in str(error.detail):
+                raise
+            raise exceptions.ValidationError({"file": [FILE_NAME_TOO_LONG]}) from error
+
+
 @extend_schema_view(
     list=extend_schema(summary="Your documents (metadata)",
                        responses=answers(DocumentSerializer(many=True), 403, 404)),
@@ -98,7 +113,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     """The applicant's document vault: metadata only; files come through `download_url`."""
 
     permission_classes = APPLICANT_PERMISSIONS
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [DocumentParser, FormParser]
 
     def get_queryset(self):
         return documents_visible_to(self.request.user).order_by("kind", "id")

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from reportlab.pdfgen import canvas
 
+from .choices import EXPIRING_KINDS
 from .models import Document, ExperienceEntry, Profile
 from .services import document_review, document_upload
 
@@ -28,7 +29,7 @@ def seed_applicant(*, applicant, admin) -> None:
     })
     for kind in VERIFIED_KINDS + ["hipaa"]:
         if not Document.objects.filter(applicant=applicant, kind=kind).exists():
-            expires = timezone.localdate() + timedelta(days=400)
+            expires = timezone.localdate() + timedelta(days=400) if kind in EXPIRING_KINDS else None
             document = document_upload(applicant=applicant, kind=kind, upload=_pdf(kind), expires_on=expires)
             if kind in VERIFIED_KINDS:
                 document_review(document=document, by=admin, verified=True)

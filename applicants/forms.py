@@ -7,9 +7,11 @@ from localflavor.us.us_states import US_STATES
 from rotations.choices import DocumentKind, Specialty
 from rotations.forms import iso_date_field
 
+from . import policies
 from .choices import EXPIRING_KINDS
 from .models import Profile
-from .rules import MAX_LANGUAGES
+from .uploads import FILE_ERRORS
+from .validation import MAX_LANGUAGES
 
 ACCEPTED_FILES = ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
 
@@ -94,17 +96,21 @@ class DocumentUploadForm(forms.Form):
     file = forms.FileField(
         label="File", allow_empty_file=False,
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES}),
-        error_messages={"required": "Choose a file to upload.", "empty": "The file is empty."})
+        error_messages=FILE_ERRORS)
 
     def __init__(self, *args, kind: str, **kwargs):
         # Ten forms share the page: each kind's ids get their own prefix.
         super().__init__(*args, label_suffix="", auto_id=f"upload-{kind}-%s", **kwargs)
         self.kind = kind
         self.initial["kind"] = kind
-        if kind in EXPIRING_KINDS:
-            self.fields["expires_on"] = iso_date_field(
-                "Expires on", error_messages={"required": "This document has an expiry date; enter it."})
-            self.fields["expires_on"].widget.attrs["min"] = timezone.localdate().isoformat()
+        # Every kind reads a date sent to it, so that `document_upload` refuses one sent with a
+        # kind that has none (as the API does) instead of the form dropping it unseen; the page
+        # shows the input only where `expires` (and the error wherever there is one).
+        self.expires = kind in EXPIRING_KINDS
+        self.fields["expires_on"] = iso_date_field(
+            "Expires on", required=self.expires,
+            error_messages={"required": policies.refusal_of_expiry_date(kind=kind, expires_on=None)})
+        self.fields["expires_on"].widget.attrs["min"] = timezone.localdate().isoformat()
 
 class DocumentReviewForm(forms.Form):
     """The admin's decision on one pending document (`verified` 1 or 0); `document_review` refuses

@@ -15,8 +15,9 @@ from localflavor.us.models import USStateField
 from core.text import reject_direction_controls
 from rotations.choices import DocumentKind, Setting, Specialty, Visa
 
+from . import policies
 from .choices import DocumentStatus, EcfmgStatus, ExamStatus, Stage
-from .rules import profile_rule_errors
+from .validation import profile_rule_errors
 
 RULE_FIELDS = ("stage", "graduation_year", "ecfmg_status", "step1_status", "step1_score",
                "step2_status", "step2_score", "available_from", "available_until")
@@ -112,8 +113,10 @@ class Document(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} of {self.applicant}"
 
-    def is_valid_on(self, day) -> bool:
-        return self.expires_on is None or self.expires_on >= day
+    @property
+    def expiry_state(self) -> str:
+        """"expired", "soon" or "" today: what pages show (see `policies.expiry_state`)."""
+        return policies.expiry_state(self.expires_on)
 
 
 class DocumentDownload(models.Model):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from rotations.choices import Audience, DocumentKind
 
 from .choices import DocumentStatus, ExamStatus, Stage
+from .policies import EXPIRED, expiry_state, valid_on
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,9 @@ def _check(kind: str, document, today: date, needed_until: date) -> DocumentChec
     if document.status == DocumentStatus.REJECTED:
         reason = f" ({document.rejection_reason})" if document.rejection_reason else ""
         return DocumentCheck(kind, label, f"Rejected{reason}: upload a new one.", True)
-    if not document.is_valid_on(today):
+    if expiry_state(document.expires_on, today=today) == EXPIRED:
         return DocumentCheck(kind, label, f"Expired on {document.expires_on:%b %-d, %Y}: upload a new one.", True)
-    if not document.is_valid_on(needed_until):
+    if not valid_on(document.expires_on, needed_until):
         return DocumentCheck(kind, label, f"Expires on {document.expires_on:%b %-d, %Y}, "
                                           f"before the rotation ends.", True)
     if document.status == DocumentStatus.PENDING:

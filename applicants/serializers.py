@@ -10,7 +10,9 @@ from rest_framework import serializers
 from rotations.choices import DocumentKind
 
 from .models import Document, Profile
-from .rules import MAX_LANGUAGES
+from .policies import MAX_FILE_NAME
+from .uploads import FILE_ERRORS
+from .validation import MAX_LANGUAGES
 
 
 class ProfileSerializer(CountryFieldMixin, serializers.ModelSerializer):
@@ -78,9 +80,10 @@ class DocumentUploadSerializer(serializers.Serializer):
     type: PDF, PNG or JPEG, whatever it is called."""
 
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
-    file = serializers.FileField(max_length=None, use_url=False,
-                                 help_text="A PDF, PNG or JPEG file, up to the size limit.")
+    file = serializers.FileField(max_length=None, use_url=False, error_messages=FILE_ERRORS,
+                                 help_text="A PDF, PNG or JPEG file, up to the size limit; its name at "
+                                           f"most {MAX_FILE_NAME} characters.")
     expires_on = serializers.DateField(
         required=False, allow_null=True,
         help_text="Required for documents that expire (passport, immunizations, TB test, insurance, "
-                  "background check, BLS/ACLS, HIPAA); ignored for the others.")
+                  "background check, BLS/ACLS, HIPAA); refused for the others.")

@@ -5,20 +5,25 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from core.text import without_direction_controls
 from notifications import kinds
 from notifications.services import notify
 
-from .choices import EXPIRING_KINDS, DocumentStatus
-from .hooks import document_holder
+from . import policies
+from .choices import DocumentStatus
 from .models import Document, DocumentDownload, ExperienceEntry, Profile, new_calendar_token
 from .uploads import content_type_of
 
 
 def _require_applicant(user: User) -> None:
-    if user.role != Role.APPLICANT:
-        raise PermissionDenied("Only applicants have a profile, documents and an experience log.")
+    if refusal := policies.refusal_to_keep_records(user):
+        raise PermissionDenied(refusal)
+
+
+def _require_owner(*, owner_id: int, by: User, action: str) -> None:
+    if refusal := policies.refusal_to_touch(owner_id=owner_id, by=by, action=action):
+        raise PermissionDenied(refusal)
 
 
 PROFILE_FIELDS = [field.name for field in Profile._meta.concrete_fields
@@ -59,21 +64,21 @@ def document_upload(*, applicant: User, kind: str, upload, expires_on=None) -> D
     verification again. The replaced file is deleted after commit.
     """
     _require_applicant(applicant)
+    name = without_direction_controls(getattr(upload, "name", "") or "") or "document"
+    if refusal := policies.refusal_of_file_name(name):
+        raise ValidationError({"file": refusal})
     try:
         content_type = content_type_of(upload)
     except ValidationError as error:
         raise ValidationError({"file": error.error_list}) from None
-    if kind in EXPIRING_KINDS and expires_on is None:
-        raise ValidationError({"expires_on": "This document has an expiry date; enter it."})
-    if expires_on is not None and expires_on < timezone.localdate():
-        raise ValidationError({"expires_on": "This document has expired already."})
-    name = without_direction_controls(getattr(upload, "name", "") or "")[-200:] or "document"
+    if refusal := policies.refusal_of_expiry_date(kind=kind, expires_on=expires_on):
+        raise ValidationError({"expires_on": refusal})
     with transaction.atomic():
         document = Document.objects.select_for_update().filter(applicant=applicant, kind=kind).first()
         old_file = document.file.name if document else None
         document = document or Document(applicant=applicant, kind=kind)
         document.original_name, document.content_type, document.size = name, content_type, upload.size
-        document.expires_on = expires_on if kind in EXPIRING_KINDS else None
+        document.expires_on = expires_on
         document.status, document.rejection_reason = DocumentStatus.PENDING, ""
         document.reviewed_by, document.reviewed_at, document.uploaded_at = None, None, timezone.now()
         document.full_clean(exclude=["file"])
@@ -94,20 +99,16 @@ def document_upload(*, applicant: User, kind: str, upload, expires_on=None) -> D
 def document_delete(*, document: Document, by: User) -> None:
     """Delete one of the applicant's documents, unless a placement still needs it (replacing it
     with a new upload stays possible: the host then sees it awaiting verification again)."""
-    if document.applicant_id != by.pk:
-        raise PermissionDenied("Only the owner may delete a document.")
-    if (placement := document_holder(document)) is not None:
-        listing = placement.slot.listing
-        raise ValidationError(
-            f"Your placement in \"{listing.title}\" at {listing.institution.name} needs this document "
-            f"until {placement.slot.end_date:%b %-d, %Y}. Upload a new one to replace it instead.")
+    _require_owner(owner_id=document.applicant_id, by=by, action="delete a document")
+    if refusal := policies.refusal_to_delete_document(document):
+        raise ValidationError(refusal)
     document.delete()  # the file goes after commit (signals.py)
 
 
 def document_review(*, document: Document, by: User, verified: bool, reason: str = "") -> Document:
     """An admin verifies or rejects (with a reason) a document; the applicant is told either way."""
-    if by.role != Role.ADMIN:
-        raise PermissionDenied("Only an administrator verifies documents.")
+    if refusal := policies.refusal_to_review_documents(by):
+        raise PermissionDenied(refusal)
     reason = reason.strip()
     if not verified and not reason:
         raise ValidationError({"reason": "Say why the document is rejected, so the applicant can fix it."})
@@ -129,8 +130,8 @@ def document_download_record(*, document: Document, user: User) -> None:
 def experience_entry_save(*, entry: ExperienceEntry, by: User) -> ExperienceEntry:
     """Add or edit one of the applicant's own log entries."""
     _require_applicant(by)
-    if entry.pk and entry.applicant_id != by.pk:
-        raise PermissionDenied("Only the owner may change a log entry.")
+    if entry.pk:
+        _require_owner(owner_id=entry.applicant_id, by=by, action="change a log entry")
     entry.applicant = by
     entry.full_clean()
     entry.save()
@@ -138,8 +139,7 @@ def experience_entry_save(*, entry: ExperienceEntry, by: User) -> ExperienceEntr
 
 
 def experience_entry_delete(*, entry: ExperienceEntry, by: User) -> None:
-    if entry.applicant_id != by.pk:
-        raise PermissionDenied("Only the owner may delete a log entry.")
+    _require_owner(owner_id=entry.applicant_id, by=by, action="delete a log entry")
     if entry.from_placement:
         raise ValidationError("A completed placement stays in the log; you can edit its hours and duties.")
     entry.delete()

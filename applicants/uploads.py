@@ -16,6 +16,10 @@ PDF, PNG, JPEG = "application/pdf", "image/png", "image/jpeg"
 _SIGNATURES = {b"%PDF-": PDF, b"\x89PNG\r\n\x1a\n": PNG, b"\xff\xd8\xff": JPEG}
 _PILLOW_FORMATS = {PNG: "PNG", JPEG: "JPEG"}
 UNREADABLE = "This file is not a readable PDF, PNG or JPEG. Upload a scan or a PDF export of the document."
+# The words of the web form's and the API's own file checks, so both refuse alike.
+EMPTY = "The file is empty."
+NO_FILE = "Choose a file to upload."
+FILE_ERRORS = {"required": NO_FILE, "empty": EMPTY, "invalid": NO_FILE, "no_name": NO_FILE}
 
 
 def content_type_of(upload) -> str:
@@ -26,7 +30,7 @@ def content_type_of(upload) -> str:
             f"The file is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}.",
             code="too_large")
     if upload.size == 0:
-        raise ValidationError("The file is empty.", code="empty")
+        raise ValidationError(EMPTY, code="empty")
     upload.seek(0)
     data = upload.read()
     upload.seek(0)

@@ -1,7 +1,6 @@
 """Applicant pages (dashboard, profile, document vault), document downloads, and the admins' document queue."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,7 +11,6 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
@@ -20,11 +18,11 @@ from accounts.permissions import role_required
 from core.form_support import add_service_errors
 from rotations.choices import DocumentKind
 
-from . import services
+from . import policies, services
 from .choices import EXPIRING_KINDS, EXPIRY_WARNING_DAYS, DocumentStatus
 from .forms import DocumentReviewForm, DocumentUploadForm, ProfileForm
-from .hooks import document_holder
 from .models import Document, Profile
+from .policies import EXPIRED, EXPIRING_SOON, IN_DATE, expiry_state_filter
 from .selectors import documents_to_review, documents_visible_to, profile_of
 
 QUEUE_PAGE_SIZE = 50
@@ -34,15 +32,13 @@ QUEUE_PAGE_SIZE = 50
 
 @role_required(Role.APPLICANT)
 def dashboard(request):
-    today = timezone.localdate()
-    soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
     counts = documents_visible_to(request.user).aggregate(
         held=Count("id"),
         verified=Count("id", filter=Q(status=DocumentStatus.VERIFIED)),
         pending=Count("id", filter=Q(status=DocumentStatus.PENDING)),
         rejected=Count("id", filter=Q(status=DocumentStatus.REJECTED)),
-        expired=Count("id", filter=Q(expires_on__lt=today)),
-        expiring=Count("id", filter=Q(expires_on__gte=today, expires_on__lte=soon)),
+        expired=Count("id", filter=expiry_state_filter(EXPIRED)),
+        expiring=Count("id", filter=expiry_state_filter(EXPIRING_SOON)),
     )
     counts["missing"] = len(DocumentKind) - counts["held"]
     return render(request, "applicants/dashboard.html", {
@@ -81,18 +77,12 @@ class VaultRow:
 
     @property
     def expiry_state(self) -> str:
-        """One of "expired", "soon" (within the warning window), or "" (in date, or never expires)."""
-        if self.document is None or self.document.expires_on is None:
-            return ""
-        today = timezone.localdate()
-        if self.document.expires_on < today:
-            return "expired"
-        return "soon" if self.document.expires_on <= today + timedelta(days=EXPIRY_WARNING_DAYS) else ""
+        return self.document.expiry_state if self.document is not None else IN_DATE
 
     @property
     def open_form(self) -> bool:
         """Show the upload form unfolded where the applicant has something to fix."""
-        if self.document is None or self.form.is_bound or self.expiry_state == "expired":
+        if self.document is None or self.form.is_bound or self.expiry_state == EXPIRED:
             return True
         return self.document.status == DocumentStatus.REJECTED
 
@@ -153,7 +143,7 @@ def document_delete(request, pk):
         messages.success(request, f"Your {document.get_kind_display()} was deleted.")
         return redirect("applicants:documents")
     return render(request, "applicants/document_delete.html", {
-        "document": document, "needed_by": document_holder(document)})
+        "document": document, "refusal": policies.refusal_to_delete_document(document)})
 
 
 @login_required
@@ -187,7 +177,7 @@ def _queue_page(request, *, failed: DocumentReviewForm | None = None, page=None,
         keep = failed is not None and failed.document_id == document.pk
         document.review_form = failed if keep else DocumentReviewForm(document_id=document.pk)
     return render(request, "applicants/document_queue.html", {
-        "page_obj": page_obj, "today": timezone.localdate(),
+        "page_obj": page_obj,
     }, status=status)
 
 

@@ -51,6 +51,12 @@ def stranger(db):
 
 
 @pytest.fixture
+def owner(coordinator):
+    """The user whose inbox is under test."""
+    return coordinator
+
+
+@pytest.fixture
 def preceptor(db):
     return PreceptorFactory().user
 

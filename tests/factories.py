@@ -1,13 +1,17 @@
 """factory_boy factories for the tests: one per model, with sensible defaults."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import factory
 from allauth.account.models import EmailAddress
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
 from institutions.models import Coordinator, Institution, Invitation, Preceptor
+from notifications import kinds
+from notifications.models import Category, Notification, OutgoingEmail
+from notifications.services import notify
 from rotations.choices import Audience, ListingStatus, RotationType, Setting, Specialty
 from rotations.models import Listing, Slot
 from rotations.services import listings_refresh_search
@@ -121,6 +125,43 @@ class SlotFactory(factory.django.DjangoModelFactory):
 
 # Applicants and applications (issue 5).
 
+def accepted_invitation(inviter, *, member_name=("Grace", "Hopper"), institution="Lakeside Clinic"):
+    """An invitation of `inviter`'s, accepted by a new member of a new institution."""
+    member = UserFactory(first_name=member_name[0], last_name=member_name[1])
+    return InvitationFactory(invited_by=inviter, accepted_by=member, accepted_at=timezone.now(),
+                             institution=InstitutionFactory(name=institution))
+
+
+# The notifications app's rows.
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    kind = kinds.INVITATION_ACCEPTED.name
+    category = Category.TEAM
+    title = factory.Sequence(lambda n: f"Notification number {n}")
+    body = "Something happened."
+    url = "/"
+
+
+class OutgoingEmailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutgoingEmail
+
+    kind = "test"
+    to = factory.Sequence(lambda n: f"recipient{n}@example.org")
+    subject = factory.Sequence(lambda n: f"Outgoing e-mail {n}")
+    text_body = "Hello."
+
+
+def notify_accepted(user, invitation):
+    """The notification (and e-mail row) of an accepted invitation, through `notify`."""
+    return notify(user=user, kind=kinds.INVITATION_ACCEPTED,
+                  context={"invitation": invitation, "member": invitation.accepted_by}, url="/")
+
+
 def pdf_bytes(text: str = "Rotamatch test document") -> bytes:
     """A small real PDF (one page), as a scanner or a word processor would give."""
     import io
@@ -148,6 +189,17 @@ def uploaded(data: bytes | None = None, name: str = "document.pdf", content_type
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, pdf_bytes() if data is None else data, content_type=content_type)
+
+
+def multipart_body(fields: dict, *, file_name: str, data: bytes) -> tuple[bytes, str]:
+    """A multipart body (and its content type) with a file of any name: `uploaded` cannot make
+    one, because Django's UploadedFile cuts names to 255 characters."""
+    boundary = "RotamatchBoundary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
+                 f"Content-Type: application/pdf\r\n\r\n".encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def stored_files() -> set[str]:
@@ -257,3 +309,36 @@ class ExperienceEntryFactory(factory.django.DjangoModelFactory):
     hours = 160
     duties = "Ward rounds, admissions, discharge summaries."
     supervisor = "Dr. Bello"
+
+
+# Builders of a few rows at once, for the tests that need the same scene.
+
+def placement_needing(applicant, kind, status="approved", **slot):
+    """A placement (accepted or approved) at "Cardiology", Mercy, whose listing requires `kind`."""
+    return ApplicationFactory(applicant=applicant, status=status, slot__listing__title="Cardiology",
+                              slot__listing__institution__name="Mercy", slot__listing__required_documents=[kind],
+                              **{f"slot__{name}": value for name, value in slot.items()})
+
+
+def placement_entry(applicant):
+    """A log entry made from a completed placement."""
+    application = ApplicationFactory(applicant=applicant, status="completed")
+    return ExperienceEntryFactory(applicant=applicant, application=application,
+                                  start_date=date(2025, 3, 3), end_date=date(2025, 3, 30),
+                                  institution="Riverside Hospital", specialty="cardiology")
+
+
+@transaction.atomic  # one commit for the whole set-up, not one per row
+def offers_on_one_slot(*, capacity, taken, count):
+    """A slot of `capacity` with `taken` seats accepted, and `count` open offers on it."""
+    slot = SlotFactory(capacity=capacity)
+    for _ in range(taken):
+        ApplicationFactory(slot=slot, status="accepted")
+    return slot, [ApplicationFactory(slot=slot, status="offered") for _ in range(count)]
+
+
+def slot_starting_in(days, weeks=4, **kwargs):
+    """A slot starting `days` from today, `weeks` long, its deadline three weeks before."""
+    start = timezone.localdate() + timedelta(days=days)
+    return SlotFactory(start_date=start, end_date=start + timedelta(weeks=weeks, days=-1),
+                       application_deadline=start - timedelta(days=21), **kwargs)

@@ -16,50 +16,21 @@ from matching.models import Application, Status
 from matching.services import application_transition
 from rotations.models import Slot
 
-from .factories import ApplicationFactory, SlotFactory
+from .concurrency import in_background, run_together
+from .factories import ApplicationFactory, offers_on_one_slot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 12
 SEAT_TAKEN = "The last seat on these dates was just taken."
-JOIN_SECONDS = 20
 
 
-@transaction.atomic  # one commit for the whole set-up, not one per row
 def _offers(capacity, taken, count=THREADS):
-    slot = SlotFactory(capacity=capacity)
-    for _ in range(taken):
-        ApplicationFactory(slot=slot, status=Status.ACCEPTED)
-    return slot, [ApplicationFactory(slot=slot, status=Status.OFFERED) for _ in range(count)]
-
-
-def _run_together(jobs):
-    """Run each job in its own thread (its own database connection), released together by a
-    barrier; return {index: "ok" | the exception}. Fails if a thread is still running."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes = {}
-
-    def run(index, job):
-        try:
-            barrier.wait(timeout=10)
-            job()
-            outcomes[index] = "ok"
-        except Exception as error:  # noqa: BLE001 - every outcome is asserted by the caller
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, job)) for index, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=JOIN_SECONDS)
-    assert [thread for thread in threads if thread.is_alive()] == []
-    return outcomes
+    return offers_on_one_slot(capacity=capacity, taken=taken, count=count)
 
 
 def _accept_all(offers):
-    return _run_together([
+    return run_together([
         lambda o=offer: application_transition(application=o, action="accept", by=o.applicant) for offer in offers])
 
 
@@ -132,7 +103,7 @@ def test_accepting_and_cancelling_on_one_slot_at_once_never_deadlock():
     for _ in ROUNDS:
         slot, (offered,) = _offers(2, 0, count=1)
         placed = ApplicationFactory(slot=slot, status=Status.APPROVED)
-        outcomes = _run_together([
+        outcomes = run_together([
             lambda offered=offered: application_transition(application=offered, action="accept", by=offered.applicant),
             lambda placed=placed: application_transition(application=placed, action="cancel", by=placed.applicant),
         ])
@@ -147,23 +118,18 @@ def test_a_slot_locked_elsewhere_gives_a_clear_error_not_a_hang(monkeypatch):
     locked, release = threading.Event(), threading.Event()
 
     def hold_the_slot():
-        try:
-            with transaction.atomic():
-                Slot.objects.select_for_update().get(pk=slot.pk)
-                locked.set()
-                release.wait(timeout=10)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            Slot.objects.select_for_update().get(pk=slot.pk)
+            locked.set()
+            release.wait(timeout=10)
 
-    holder = threading.Thread(target=hold_the_slot)
-    holder.start()
-    try:
-        assert locked.wait(timeout=10)
-        with pytest.raises(ValidationError) as error:
-            application_transition(application=offer, action="accept", by=offer.applicant)
-    finally:
-        release.set()
-        holder.join(timeout=10)
+    with in_background(hold_the_slot):
+        try:
+            assert locked.wait(timeout=10)
+            with pytest.raises(ValidationError) as error:
+                application_transition(application=offer, action="accept", by=offer.applicant)
+        finally:
+            release.set()
     assert error.value.messages == ["Someone else is changing this slot right now; try again."]
     assert Application.objects.get(pk=offer.pk).status == Status.OFFERED
     # Once the lock is released the same move goes through.

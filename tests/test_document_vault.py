@@ -18,6 +18,7 @@ from .factories import (
     image_bytes,
     messages_of,
     pdf_bytes,
+    placement_needing,
     stored_files,
     uploaded,
 )
@@ -233,16 +234,10 @@ def test_the_owner_deletes_a_document_and_its_file(client, applicant, django_cap
     assert not default_storage.exists(document.file.name)
 
 
-def _placement_needing(applicant, kind, status="approved", **slot):
-    return ApplicationFactory(applicant=applicant, status=status, slot__listing__title="Cardiology",
-                              slot__listing__institution__name="Mercy", slot__listing__required_documents=[kind],
-                              **{f"slot__{name}": value for name, value in slot.items()})
-
-
 @pytest.mark.parametrize("status", ["accepted", "approved"])
 def test_a_document_a_placement_needs_cannot_be_deleted(client, applicant, status):
     document = DocumentFactory(applicant=applicant, kind="passport")
-    placement = _placement_needing(applicant, "passport", status)
+    placement = placement_needing(applicant, "passport", status)
     client.force_login(applicant)
     page = client.get(reverse("applicants:document_delete", args=[document.pk])).text
     assert "Your Passport is needed" in page and "Delete Passport" not in page
@@ -257,13 +252,13 @@ def test_a_document_a_placement_needs_cannot_be_deleted(client, applicant, statu
 def test_a_document_no_live_placement_needs_can_be_deleted(client, applicant, why):
     document = DocumentFactory(applicant=applicant, kind="passport")
     if why == "another kind":
-        _placement_needing(applicant, "cv")
+        placement_needing(applicant, "cv")
     elif why == "ended":
         today = timezone.localdate()
-        _placement_needing(applicant, "passport", "completed", start_date=today - timedelta(days=40),
+        placement_needing(applicant, "passport", "completed", start_date=today - timedelta(days=40),
                            end_date=today - timedelta(days=13), application_deadline=today - timedelta(days=60))
     else:
-        _placement_needing(applicant, "passport", why)
+        placement_needing(applicant, "passport", why)
     client.force_login(applicant)
     client.post(reverse("applicants:document_delete", args=[document.pk]))
     assert not Document.objects.filter(pk=document.pk).exists()

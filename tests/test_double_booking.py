@@ -1,23 +1,15 @@
 """One applicant, one place at a time: an offer cannot be accepted over a placement on
 overlapping dates, even when both are accepted at the same moment (two slots, two slot locks)."""
 
-from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from matching.models import Application, Status
 from matching.services import application_transition
 
-from .factories import ApplicationFactory, SlotFactory, UserFactory
-from .test_capacity_race import _run_together
-
-
-def _slot(start_in, weeks=4, **kwargs):
-    start = timezone.localdate() + timedelta(days=start_in)
-    return SlotFactory(start_date=start, end_date=start + timedelta(weeks=weeks, days=-1),
-                       application_deadline=start - timedelta(days=21), **kwargs)
+from .concurrency import run_together
+from .factories import ApplicationFactory, UserFactory, slot_starting_in
 
 
 def _offer(applicant, slot):
@@ -33,8 +25,8 @@ def _accept(application):
 def test_an_offer_overlapping_a_placement_cannot_be_accepted(held):
     applicant = UserFactory(role="applicant")
     placed = ApplicationFactory(applicant=applicant, status=held,
-                                slot=_slot(60, listing__title="Cardiology", listing__institution__name="Mercy"))
-    offer = _offer(applicant, _slot(74))  # starts in the placement's third week
+                                slot=slot_starting_in(60, listing__title="Cardiology", listing__institution__name="Mercy"))
+    offer = _offer(applicant, slot_starting_in(74))  # starts in the placement's third week
     with pytest.raises(ValidationError) as error:
         _accept(offer)
     slot = placed.slot
@@ -48,23 +40,23 @@ def test_an_offer_overlapping_a_placement_cannot_be_accepted(held):
 @pytest.mark.parametrize("held", [Status.CANCELLED, Status.OFFERED, Status.WITHDRAWN])
 def test_what_is_not_a_placement_does_not_block(held):
     applicant = UserFactory(role="applicant")
-    ApplicationFactory(applicant=applicant, status=held, slot=_slot(60))
-    offer = _offer(applicant, _slot(60))
+    ApplicationFactory(applicant=applicant, status=held, slot=slot_starting_in(60))
+    offer = _offer(applicant, slot_starting_in(60))
     assert _accept(offer).status == Status.ACCEPTED
 
 
 @pytest.mark.django_db
 def test_back_to_back_rotations_are_fine():
     applicant = UserFactory(role="applicant")
-    ApplicationFactory(applicant=applicant, status=Status.APPROVED, slot=_slot(60, weeks=4))
-    offer = _offer(applicant, _slot(88))  # the day after the first one ends
+    ApplicationFactory(applicant=applicant, status=Status.APPROVED, slot=slot_starting_in(60, weeks=4))
+    offer = _offer(applicant, slot_starting_in(88))  # the day after the first one ends
     assert _accept(offer).status == Status.ACCEPTED
 
 
 @pytest.mark.django_db
 def test_another_applicants_placement_on_the_same_dates_does_not_block():
-    ApplicationFactory(status=Status.APPROVED, slot=_slot(60))
-    offer = _offer(UserFactory(role="applicant"), _slot(60))
+    ApplicationFactory(status=Status.APPROVED, slot=slot_starting_in(60))
+    offer = _offer(UserFactory(role="applicant"), slot_starting_in(60))
     assert _accept(offer).status == Status.ACCEPTED
 
 
@@ -72,7 +64,7 @@ def test_another_applicants_placement_on_the_same_dates_does_not_block():
 def test_two_overlapping_offers_accepted_at_once_give_one_placement():
     for _ in range(5):  # a race that passes by luck fails in one of the rounds
         applicant = UserFactory(role="applicant")
-        offers = [_offer(applicant, _slot(60)), _offer(applicant, _slot(67))]
-        outcomes = _run_together([lambda o=offer: _accept(o) for offer in offers])
+        offers = [_offer(applicant, slot_starting_in(60)), _offer(applicant, slot_starting_in(67))]
+        outcomes = run_together([lambda o=offer: _accept(o) for offer in offers])
         assert sorted(outcome == "ok" for outcome in outcomes.values()) == [False, True]
         assert Application.objects.filter(applicant=applicant, status=Status.ACCEPTED).count() == 1

@@ -21,6 +21,7 @@ from .factories import (
     ProfileFactory,
     SlotFactory,
     messages_of,
+    placement_entry,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,13 +38,6 @@ def state():
     return list(ExperienceEntry.objects.order_by("pk").values_list(
         "pk", "applicant_id", "start_date", "end_date", "institution", "specialty", "setting", "hours",
         "duties", "supervisor", "application_id"))
-
-
-def placement_entry(applicant) -> ExperienceEntry:
-    application = ApplicationFactory(applicant=applicant, status="completed")
-    return ExperienceEntryFactory(applicant=applicant, application=application,
-                                  start_date=date(2025, 3, 3), end_date=date(2025, 3, 30),
-                                  institution="Riverside Hospital", specialty="cardiology")
 
 
 def urls(entry):

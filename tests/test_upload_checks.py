@@ -12,7 +12,7 @@ from applicants.models import Document
 from applicants.services import document_upload
 from applicants.uploads import UNREADABLE, content_type_of
 
-from .factories import image_bytes, pdf_bytes, stored_files, uploaded
+from .factories import image_bytes, login, multipart_body, pdf_bytes, stored_files, uploaded
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +177,45 @@ def test_a_request_body_beyond_any_document_is_refused_before_it_is_read(client,
     response = client.post("/applicant/documents/", {"kind": "cv", "file": uploaded(b"%PDF-" + b"x" * 2000)})
     assert response.status_code == 413
     assert stored_files() == before
+
+
+# The web page and the API refuse an upload in the same words, each under the field it concerns.
+
+NO_EXPIRY = "This document has no expiry date; leave it empty."
+NAME_TOO_LONG = "The file name is too long: at most 200 characters. Rename the file and upload it again."
+
+
+def _web_errors(client, applicant, **fields) -> dict:
+    client.force_login(applicant)
+    response = client.post("/applicant/documents/", fields)
+    return next(row.form.errors for row in response.context["rows"] if row.kind == fields["kind"])
+
+
+def _api_errors(api, applicant, **fields) -> dict:
+    response = login(api, applicant).post("/api/documents/", fields, format="multipart")
+    assert response.status_code == 400
+    return response.json()
+
+
+@pytest.mark.parametrize("channel", [_web_errors, _api_errors], ids=["web", "api"])
+@pytest.mark.parametrize("fields, errors", [
+    ({"kind": "cv", "file": uploaded(b"", "cv.pdf")}, {"file": ["The file is empty."]}),
+    ({"kind": "cv", "file": uploaded(name="c" * 250 + ".pdf")}, {"file": [NAME_TOO_LONG]}),
+    ({"kind": "cv", "file": uploaded(), "expires_on": "2099-01-01"}, {"expires_on": [NO_EXPIRY]}),
+], ids=["empty file", "long file name", "expiry date of a kind without one"])
+def test_the_web_and_the_api_refuse_in_the_same_words(request, applicant, channel, fields, errors):
+    client = request.getfixturevalue("client" if channel is _web_errors else "api")
+    fields["file"].seek(0)
+    before = stored_files()
+    assert channel(client, applicant, **fields) == errors
+    assert (Document.objects.count(), stored_files()) == (0, before)
+
+
+def test_a_file_name_too_long_for_the_multipart_parser_is_a_field_error(api, applicant):
+    """Django's parser stops at a 1 KB part header; a ~1,000-character name gets there, and the
+    API answers it as the field error of any name too long, not as a parse error."""
+    body, content_type = multipart_body({"kind": "cv"}, file_name="c" * 1000 + ".pdf", data=pdf_bytes())
+    response = login(api, applicant).generic("POST", "/api/documents/", body, content_type=content_type)
+    assert response.status_code == 400
+    assert response.json() == {"file": [NAME_TOO_LONG]}
+    assert Document.objects.count() == 0

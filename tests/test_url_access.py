@@ -5,6 +5,7 @@ parameters is added to the URLconf without a row here. Refused requests must cha
 """
 
 import pytest
+from django.apps import apps
 from django.urls import URLResolver, get_resolver, reverse
 
 from notifications.models import Notification
@@ -73,6 +74,23 @@ POST_DATA = {
     "applicants:document_review": {"verified": "1"},
     "api-application-move": {"action": "withdraw"},
 }
+# What an allowed POST does, as a test of the rows after it: a redirect alone proves nothing.
+EFFECTS = {
+    "institutions:invitation_revoke": lambda o: _row("institutions.Invitation", o["invitation"]).revoked_at is not None,
+    "notifications:mark_read": lambda o: _row("notifications.Notification", o["notification"]).read_at is not None,
+    "rotations:listing_action": lambda o: _row("rotations.Listing", o["draft"]).status == ListingStatus.SUBMITTED,
+    "rotations:slot_delete": lambda o: _row("rotations.Slot", o["slot"]) is None,
+    "rotations:moderation_action": lambda o: _row("rotations.Listing", o["submitted"]).status == ListingStatus.PUBLISHED,
+    "api-coordinator-listing-archive": lambda o: _row("rotations.Listing", o["draft"]).status == ListingStatus.ARCHIVED,
+    "api-coordinator-listing-submit": lambda o: _row("rotations.Listing", o["draft"]).status == ListingStatus.SUBMITTED,
+    "applicants:document_delete": lambda o: _row("applicants.Document", o["document"]) is None,
+    "applicants:document_review": lambda o: _row("applicants.Document", o["pending_document"]).status == "verified",
+    "applicants:experience_delete": lambda o: _row("applicants.ExperienceEntry", o["experience_entry"]) is None,
+    "matching:move": lambda o: _row("matching.Application", o["application"]).status == "withdrawn",
+    "api-application-move": lambda o: _row("matching.Application", o["application"]).status == "withdrawn",
+}
+# Allowed POSTs that rightly change nothing in this world: nobody is on the slot's waitlist.
+NO_EFFECT = {"matching:offer_next"}
 SKIPPED_PREFIXES = ("admin/", "accounts/")  # Django's admin and allauth guard their own URLs
 
 
@@ -87,6 +105,15 @@ def _routes_with_parameters(patterns, prefix="", namespace=None):
 
 def test_every_route_with_parameters_is_in_the_table():
     assert set(_routes_with_parameters(get_resolver().url_patterns)) == set(TABLE)
+
+
+def test_every_allowed_post_has_its_effect_stated():
+    posts = {route for route, (method, _, _, allowed) in TABLE.items() if method == "post" and allowed}
+    assert posts == set(EFFECTS) | NO_EFFECT
+
+
+def _row(model: str, pk):
+    return apps.get_model(model).objects.filter(pk=pk).first()
 
 
 def _world():
@@ -152,6 +179,10 @@ def test_each_role_gets_only_what_is_theirs(client, route, role):
         assert response.status_code in (200, 201, 302), response.status_code
         if response.status_code == 302:
             assert "/accounts/login/" not in response.url
+        if route in NO_EFFECT:
+            assert _snapshot(objects) == before
+        elif method == "post":
+            assert EFFECTS[route](objects), f"{role} got {response.status_code} on {route} but nothing changed"
     else:
         refused = response.status_code in (403, 404, 405, 409) or (
             response.status_code == 302 and "/accounts/login/" in response.url)

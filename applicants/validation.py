@@ -1,4 +1,5 @@
-"""Profile values that contradict each other: checked by `Profile.clean()`, so the web form and the API share them."""
+"""Profile values that contradict each other (value validation, not who may do what: see policies.py);
+checked by `Profile.clean()`, so the web form and the API share them."""
 
 from django.utils import timezone
 
