@@ -86,4 +86,6 @@ class ApplicationEvent(models.Model):
     @property
     def move_label(self) -> str:
         """The move as the history names it ("Offer", "Withdraw", …)."""
-        return "Back to the waitlist" if self.action == "requeue" else self.action.capitalize()
+        from .moves import history_label  # the table of moves is built on this module's Status
+
+        return history_label(self.action)

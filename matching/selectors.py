@@ -54,6 +54,13 @@ def waitlist_of(slot):
     return Application.objects.filter(slot=slot, status=Status.WAITLISTED).order_by("waitlisted_at", "id")
 
 
+def seat_counts(slot) -> dict[str, int]:
+    """The slot's open offers (`offers_out`) and its waitlist's length (`waitlisted`), in one query."""
+    return Application.objects.filter(slot=slot).aggregate(
+        offers_out=Count("pk", filter=Q(status=Status.OFFERED)),
+        waitlisted=Count("pk", filter=Q(status=Status.WAITLISTED)))
+
+
 def approved_placements_of(user):
     return with_details(Application.objects.filter(
         applicant=user, status__in=[Status.APPROVED, Status.COMPLETED])).order_by("slot__start_date")

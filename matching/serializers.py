@@ -11,7 +11,9 @@ from rotations.selectors import listings_public
 from rotations.serializers import InstitutionBriefSerializer
 
 from .models import Application, ApplicationEvent, Status
-from .services import ADMIN, APPLICANT, COORDINATOR, STATEMENT_MAX, SYSTEM, TRANSITIONS, moves_open_to
+from .moves import ADMIN, APPLICANT, COORDINATOR, MOVES, SYSTEM
+from .policies import moves_open_to
+from .services import STATEMENT_MAX
 
 # --- Output -------------------------------------------------------------------------------------
 
@@ -104,9 +106,9 @@ class ApplicationDetailSerializer(ApplicationSerializer):
                   "applicant_profile", "applicant_documents"]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(TRANSITIONS))))
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(MOVES))))
     def get_actions(self, application: Application) -> list[str]:
-        return moves_open_to(application.status, _reader_role(self.context))
+        return [move.action for move in moves_open_to(application.status, _reader_role(self.context))]
 
     @extend_schema_field(ProfileSerializer(allow_null=True))
     def get_applicant_profile(self, application: Application):
@@ -123,7 +125,7 @@ class ApplicationDetailSerializer(ApplicationSerializer):
 
 
 def _reader_role(context) -> str:
-    """The reader's side in TRANSITIONS; every application a reader sees is theirs to act on in
+    """The reader's side in the table of moves; every application a reader sees is theirs to act on in
     that role (the queryset is scoped: an applicant's own, a coordinator's institution's)."""
     return {Role.APPLICANT: APPLICANT, Role.COORDINATOR: COORDINATOR, Role.ADMIN: ADMIN}.get(
         context["request"].user.role, "")
@@ -144,7 +146,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
 
 
 class MoveSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=list(TRANSITIONS))
+    action = serializers.ChoiceField(choices=list(MOVES))
     message = serializers.CharField(allow_blank=True, max_length=STATEMENT_MAX, default="",
                                     help_text="A note to the applicant (offer, waitlist, reject).")
 

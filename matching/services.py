@@ -4,8 +4,6 @@
 submitted; views, the API and the beat task that expires offers all call it.
 """
 
-from datetime import datetime, time, timedelta
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
@@ -16,43 +14,19 @@ from accounts.models import Role, User
 from applicants.readiness import readiness
 from applicants.selectors import profile_of
 from applicants.services import experience_from_placement
-from institutions.selectors import coordinator_institution_id
 from notifications import kinds
 from notifications.services import notify
 from rotations.models import Slot
 from rotations.search_cache import listings_changed
 from rotations.selectors import listings_public
 
+from . import policies
 from .models import Application, ApplicationEvent, Status
+from .moves import MOVES, Move
+from .selectors import seat_counts, waitlist_of
 
-APPLICANT, COORDINATOR, ADMIN, SYSTEM = "applicant", "coordinator", "admin", "system"
-S = Status
-
-# action → (states it starts from, state it ends in, who may make it)
-TRANSITIONS = {
-    "review": ({S.SUBMITTED}, S.UNDER_REVIEW, {COORDINATOR}),
-    "offer": ({S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED}, S.OFFERED, {COORDINATOR}),
-    "waitlist": ({S.SUBMITTED, S.UNDER_REVIEW}, S.WAITLISTED, {COORDINATOR}),
-    "reject": ({S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED}, S.REJECTED, {COORDINATOR}),
-    "withdraw": ({S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED, S.OFFERED}, S.WITHDRAWN, {APPLICANT}),
-    "accept": ({S.OFFERED}, S.ACCEPTED, {APPLICANT}),
-    "decline": ({S.OFFERED}, S.DECLINED, {APPLICANT}),
-    "expire": ({S.OFFERED}, S.EXPIRED, {SYSTEM}),
-    "approve": ({S.ACCEPTED}, S.APPROVED, {ADMIN}),
-    "cancel": ({S.ACCEPTED, S.APPROVED}, S.CANCELLED, {APPLICANT, ADMIN}),
-    "complete": ({S.APPROVED}, S.COMPLETED, {COORDINATOR}),
-    # An open offer on dates whose last seat someone else accepted: back to the waitlist, so
-    # nobody holds an offer that can no longer be accepted (see `requeue_surplus_offers`).
-    "requeue": ({S.OFFERED}, S.WAITLISTED, {SYSTEM}),
-}
-ACTION_LABELS = {
-    "review": "Start review", "offer": "Offer a seat", "waitlist": "Waitlist", "reject": "Reject",
-    "withdraw": "Withdraw", "accept": "Accept the offer", "decline": "Decline the offer",
-    "expire": "Expire", "approve": "Approve the placement", "cancel": "Cancel the placement",
-    "complete": "Mark completed", "requeue": "Back to the waitlist",
-}
-# Moves after which an offer or a seat is free again for the waitlist.
-FREES_A_PLACE = {"withdraw", "decline", "expire", "cancel"}
+# The table of moves, under the name config.settings.base gives the API schema's enum of actions.
+TRANSITIONS = MOVES
 LOCK_TIMEOUT = "5s"
 STATEMENT_MAX = 5000
 
@@ -96,20 +70,21 @@ def application_submit(*, applicant: User, slot: Slot, statement: str) -> Applic
 
 def application_transition(*, application: Application, action: str, by: User | None,
                            message: str = "") -> Application:
-    """Make one move of TRANSITIONS on an application, in one transaction.
+    """Make one move of the table (`moves.MOVES`) on an application, in one transaction.
 
-    Checks that the move starts from the current state and that `by` may make it (None is the
-    system: the beat task expiring offers). Locks the slot row, then the application, so that
-    seat-taking moves serialise per slot (and always in the same order: no deadlocks). Then:
-    sets the new status (and the offer deadline on `offer`), records an `ApplicationEvent`,
-    adds a completed placement to the experience log, tells the search cache that seats
-    changed, and notifies the people concerned (see `_notify`). The database itself counts
-    seats (trigger) and refuses more than the capacity (constraint).
+    Asks `policies` whether `by` may make it (None is the system: the beat tasks), from this
+    state and now; a refusal is PermissionDenied for who, ValidationError for the rest. Locks the
+    slot row, then the application, so that seat-taking moves serialise per slot (and always in
+    the same order: no deadlocks). Then: sets the new status (and the offer deadline on `offer`),
+    records an `ApplicationEvent`, adds a completed placement to the experience log, tells the
+    search cache that seats changed, and notifies the people concerned (see `_notify`). The
+    database itself counts seats (trigger) and refuses more than the capacity (constraint).
     """
-    if action not in TRANSITIONS:
+    if action not in MOVES:
         raise ValidationError(f"Unknown action {action!r}.")
-    sources, target, actors = TRANSITIONS[action]
-    _check_actor(application, by, actors)
+    move = MOVES[action]
+    if refusal := policies.who_refusal(move, policies.sides_of(application, by)):
+        raise PermissionDenied(refusal)
     message = _checked_message(message)
     try:
         with transaction.atomic():
@@ -121,18 +96,15 @@ def application_transition(*, application: Application, action: str, by: User | 
             application = Application.objects.select_for_update(no_key=True, of=("self",)).select_related(
                 "applicant").get(pk=application.pk)
             application.slot = slot
-            if application.status not in sources:
-                if application.status == target:  # a double click, or a form sent again
-                    raise ValidationError(f"Nothing to do: this application is {_STATE_WORDS[target]} already.")
-                raise ValidationError(
-                    f"An application that is {_STATE_WORDS[application.status]} cannot be {_PAST[action]}.")
-            _check_rules(application, action, by)
+            if refusal := policies.state_refusal(move, application.status):
+                raise ValidationError(refusal)
+            _check_rules(application, move, by)
             previous = application.status
-            _apply(application, action, target, message)
+            _apply(application, move, message)
             _record(application, action, previous, by, message)
             if action == "complete":
                 experience_from_placement(application=application)
-            if target in Status.holding_a_seat() or previous in Status.holding_a_seat():
+            if move.target in Status.holding_a_seat() or previous in Status.holding_a_seat():
                 transaction.on_commit(listings_changed)
             _notify(application, action, by, previous)
     except OperationalError as error:
@@ -141,7 +113,7 @@ def application_transition(*, application: Application, action: str, by: User | 
         raise
     except IntegrityError as error:
         if "slot_never_oversold" in str(error):
-            raise ValidationError("The last seat on these dates was just taken.") from None
+            raise ValidationError(policies.SEAT_TAKEN) from None
         raise
     return application
 
@@ -166,81 +138,19 @@ def _checked_message(message: str) -> str:
     return message
 
 
-# The state in an error message ("An application that is under review cannot be approved.").
-_STATE_WORDS = {status: status.value.replace("_", " ") for status in Status}
-_PAST = {"review": "reviewed", "offer": "offered a seat", "waitlist": "waitlisted", "reject": "rejected",
-         "withdraw": "withdrawn", "accept": "accepted", "decline": "declined", "expire": "expired",
-         "approve": "approved", "cancel": "cancelled", "complete": "marked completed",
-         "requeue": "put back on the waitlist"}
-
-
-def _check_actor(application: Application, by: User | None, actors: set[str]) -> None:
-    if by is None:
-        if SYSTEM not in actors:
-            raise PermissionDenied("This move needs a person.")
-        return
-    if APPLICANT in actors and by.pk == application.applicant_id:
-        return
-    if ADMIN in actors and by.role == Role.ADMIN:
-        return
-    if COORDINATOR in actors and by.role == Role.COORDINATOR and (
-            coordinator_institution_id(by) == application.slot.listing.institution_id):
-        return
-    raise PermissionDenied("You may not make this move on this application.")
-
-
-def moves_open_to(status: str, actor: str) -> list[str]:
-    """The actions of TRANSITIONS that `actor` (APPLICANT, COORDINATOR, ADMIN) may make from `status`."""
-    return [action for action, (sources, _, actors) in TRANSITIONS.items() if status in sources and actor in actors]
-
-
-def offer_refusal(slot: Slot) -> str | None:
-    """Why no offer can be made on these dates now (the review page disables its button with
-    it), or None."""
-    if slot.start_date <= timezone.localdate():
-        return "These dates have started; no more offers can be made."
-    if slot.seats_left <= 0:
-        return "No seats are left on these dates; waitlist the applicant instead."
-    return None
-
-
-def _check_rules(application: Application, action: str, by: User | None) -> None:
-    slot, now = application.slot, timezone.now()
-    if action == "offer":
-        if refusal := offer_refusal(slot):
-            raise ValidationError(refusal)
-        if _offer_deadline(slot, now) <= now:
-            raise ValidationError("These dates start tomorrow: an offer could not be answered in time.")
-    elif action == "accept" and application.offer_deadline < now:
-        deadline = timezone.localtime(application.offer_deadline)
-        raise ValidationError(f"This offer expired on {deadline:%b %-d, %Y at %-I:%M %p}.")
-    elif action == "accept" and slot.seats_left <= 0:
-        raise ValidationError("The last seat on these dates was just taken.")
-    elif action == "accept" and (clash := _overlapping_placement(application)) is not None:
-        listing = clash.slot.listing
-        raise ValidationError(
-            f"You already have a placement on overlapping dates: \"{listing.title}\" at "
-            f"{listing.institution.name}, {clash.slot.start_date:%b %-d} – {clash.slot.end_date:%b %-d, %Y}. "
-            f"Cancel it first, or decline this offer.")
-    elif action == "expire" and application.offer_deadline >= now:
-        raise ValidationError("This offer is still open.")
-    elif action == "requeue" and slot.seats_left > 0:
-        raise ValidationError("These dates still have a free seat; the offer stands.")
-    elif action == "requeue" and application.offer_deadline < now:
-        raise ValidationError("This offer has lapsed; it expires instead.")
-    elif action == "approve":
-        check = readiness(profile=profile_of(application.applicant),
-                          documents=application.applicant.documents.all(), listing=slot.listing, slot=slot)
-        if not check.all_verified or check.eligibility:
-            problems = check.eligibility + [f"{c.label}: {c.problem}" for c in check.document_problems]
-            raise ValidationError(["Not every check passes; verify the documents first."] + problems)
-    elif action == "cancel" and by is not None and by.pk == application.applicant_id and (
-            slot.start_date <= timezone.localdate()):
-        # Once the rotation has begun, walking away is for Rotamatch to record (it frees the seat
-        # and ends the way to completion); the applicant writes to us.
-        raise ValidationError("The rotation has started; write to Rotamatch to cancel the placement.")
-    elif action == "complete" and slot.end_date >= timezone.localdate():
-        raise ValidationError("A placement can be marked completed once its end date has passed.")
+def _check_rules(application: Application, move: Move, by: User | None) -> None:
+    """The policy's rules of the moment, with the facts it leaves to the caller: the applicant's
+    overlapping placement (looked up under the lock) and the document checks."""
+    clash = checks = None
+    if move.action == "accept":
+        clash = _overlapping_placement(application)
+    if move.action == "approve":
+        slot = application.slot
+        checks = readiness(profile=profile_of(application.applicant),
+                           documents=application.applicant.documents.all(), listing=slot.listing, slot=slot)
+    if refusal := policies.rule_refusal(move, application, by, timezone.now(), clash=clash, checks=checks):
+        details = checks.eligibility + [f"{c.label}: {c.problem}" for c in checks.document_problems] if checks else []
+        raise ValidationError([refusal, *details])
 
 
 # The advisory-lock namespace of "one applicant's placements" (any constant unique to this use).
@@ -263,28 +173,22 @@ def _overlapping_placement(application: Application) -> Application | None:
             .exclude(pk=application.pk).select_related("slot__listing__institution").first())
 
 
-def _apply(application: Application, action: str, target: str, message: str) -> None:
+def _apply(application: Application, move: Move, message: str) -> None:
     now = timezone.now()
-    application.status, application.status_changed_at = target, now
+    application.status, application.status_changed_at = move.target, now
     fields = ["status", "status_changed_at"]
-    if action == "offer":
-        application.offer_deadline = _offer_deadline(application.slot, now)
+    if move.action == "offer":
+        application.offer_deadline = policies.offer_deadline(application.slot, now)
         fields.append("offer_deadline")
-    if action == "waitlist" or (action == "requeue" and application.waitlisted_at is None):
+    if move.action == "waitlist" or (move.action == "requeue" and application.waitlisted_at is None):
         application.waitlisted_at = now  # one waitlisted before the offer keeps their place
         fields.append("waitlisted_at")
-    if action in ("offer", "waitlist", "reject", "requeue"):
+    if move.decides:
         # The host's message belongs to this decision: an earlier note (a waitlisting's) must not
         # reappear under an offer made without one.
         application.message = message
         fields.append("message")
     application.save(update_fields=fields)
-
-
-def _offer_deadline(slot: Slot, now: datetime) -> datetime:
-    """The slot's offer-validity days from now, but never later than the eve of the rotation."""
-    eve = timezone.make_aware(datetime.combine(slot.start_date - timedelta(days=1), time(23, 59)))
-    return min(now + timedelta(days=slot.offer_valid_days), eve)
 
 
 def _record(application: Application, action: str, previous: str, by: User | None, message: str) -> None:
@@ -299,20 +203,14 @@ def application_offer_next(*, slot: Slot, by: User, message: str = "") -> Applic
     so a double click or a resubmitted form must not make a second offer for the same seat.
     Checked under the slot's lock (the offer itself re-takes it: same transaction, same order).
     """
-    from .selectors import waitlist_of
-
-    if by.role != Role.COORDINATOR or coordinator_institution_id(by) != slot.listing.institution_id:
-        raise PermissionDenied("Only the institution's coordinators offer its seats.")
+    if refusal := policies.who_offers_seats(slot, by):
+        raise PermissionDenied(refusal)
     with transaction.atomic():
         slot = _locked_slot(slot.pk)
-        offers_out = slot.applications.filter(status=Status.OFFERED).count()
-        if slot.seats_left > 0 and slot.seats_left <= offers_out:
-            raise ValidationError(f"Every free seat on these dates already has an open offer "
-                                  f"({offers_out} waiting for an answer).")
-        first = waitlist_of(slot).first()
-        if first is None:
-            raise ValidationError("Nobody is on the waitlist for these dates.")
-        return application_transition(application=first, action="offer", by=by, message=message)
+        if refusal := policies.can_offer_next(slot, timezone.now(), **seat_counts(slot)):
+            raise ValidationError(refusal)
+        return application_transition(application=waitlist_of(slot).first(), action="offer", by=by,
+                                      message=message)
 
 
 def expire_offers() -> int:
@@ -350,7 +248,7 @@ def _system_moves(due, action: str) -> int:
 
 
 # Giving up one of these frees a place for the waitlist; withdrawing a mere application does not.
-_HELD_PLACES = {S.OFFERED, *Status.holding_a_seat()}
+_HELD_PLACES = {Status.OFFERED, *Status.holding_a_seat()}
 
 
 def _notify(application: Application, action: str, by: User | None, previous: str = "") -> None:
@@ -364,7 +262,7 @@ def _notify(application: Application, action: str, by: User | None, previous: st
                url=reverse("matching:application", args=[application.pk]))
     if by is None or by.role != Role.COORDINATOR:
         waitlisted = 0
-        if action in FREES_A_PLACE and previous in _HELD_PLACES:
+        if action in MOVES and MOVES[action].frees_a_place and previous in _HELD_PLACES:
             waitlisted = Application.objects.filter(slot=application.slot, status=Status.WAITLISTED).count()
         coordinators = User.objects.filter(
             coordinator__institution_id=application.slot.listing.institution_id, is_active=True)

@@ -1,7 +1,7 @@
-"""The applicant's side of applications: applying, their applications, every move, and the calendar feed.
+"""The applicant's side of applications: applying, their applications and the calendar feed.
 
-`move` is the one web endpoint for every move by every role (the review pages post to it too);
-the service decides who may make which move.
+Which moves the pages offer, and why not the others, is the rule book's (`policies`) answer;
+the forms post to `views_moves.move`.
 """
 
 import re
@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,23 +28,14 @@ from core.form_support import add_service_errors
 from rotations.models import Slot
 from rotations.selectors import listings_public
 
+from . import policies
 from .forms import ApplicationForm
 from .models import Application, Status
-from .posting import back_to_next, make_move
+from .moves import APPLICANT, Move
 from .selectors import applications_visible_to, approved_placements_of, with_details, with_history
-from .services import ACTION_LABELS, APPLICANT, TRANSITIONS, application_submit, application_transition, moves_open_to
+from .services import application_submit
 
 OFFER_ANSWERS = ("accept", "decline")
-# Moves that end something the applicant cannot take back: the page asks a second time.
-FINAL_MOVES = {"withdraw", "decline", "cancel"}
-CONFIRM_LABELS = {"withdraw": "Yes, withdraw my application", "decline": "Yes, decline the offer",
-                  "cancel": "Yes, cancel the placement"}
-DONE_MESSAGES = {
-    "review": "Review started.", "offer": "Seat offered.", "waitlist": "Applicant waitlisted.",
-    "reject": "Application rejected.", "withdraw": "Application withdrawn.", "accept": "Offer accepted.",
-    "decline": "Offer declined.", "expire": "Offer expired.", "approve": "Placement approved.",
-    "cancel": "Placement cancelled.", "complete": "Placement marked completed.",
-}
 STATUS_HELP = {
     Status.SUBMITTED: "The host has your application and will review it.",
     Status.UNDER_REVIEW: "The host is reviewing your application.",
@@ -60,17 +50,6 @@ CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True)
-class Move:
-    action: str
-    label: str
-    final: bool
-
-    @property
-    def confirm_label(self) -> str:
-        return CONFIRM_LABELS.get(self.action, self.label)
-
-
-@dataclass(frozen=True)
 class HistoryEntry:
     at: datetime
     what: str
@@ -82,16 +61,23 @@ def offer_is_open(application: Application) -> bool:
     return application.status == Status.OFFERED and application.offer_deadline >= timezone.now()
 
 
-def applicant_moves(application: Application) -> list[Move]:
-    """The moves of TRANSITIONS the applicant may make now; the answers to an offer come first."""
-    moves = [Move(action, ACTION_LABELS[action], action in FINAL_MOVES)
-             for action in moves_open_to(application.status, APPLICANT)]
-    if application.status == Status.OFFERED and not offer_is_open(application):
-        moves = [move for move in moves if move.action != "accept"]
-    if application.slot.start_date <= timezone.localdate():
-        moves = [move for move in moves if move.action != "cancel"]  # Rotamatch's to record now
+def _weighed(application: Application, now) -> list[tuple[Move, str | None]]:
+    """Each move open to the applicant from this state, with the policy's refusal of it now."""
+    return [(move, policies.rule_refusal(move, application, application.applicant, now))
+            for move in policies.moves_open_to(application.status, APPLICANT)]
+
+
+def applicant_moves(application: Application, now=None) -> list[Move]:
+    """The moves the applicant may make now; the answers to an offer come first."""
+    moves = [move for move, refusal in _weighed(application, now or timezone.now()) if refusal is None]
     return sorted(moves, key=lambda move: OFFER_ANSWERS.index(move.action)
                   if move.action in OFFER_ANSWERS else len(OFFER_ANSWERS))
+
+
+def applicant_refusals(application: Application, now=None) -> list[str]:
+    """Why the other moves of this state cannot be made now (an expired offer, a seat taken since),
+    shown instead of their buttons."""
+    return [refusal for _, refusal in _weighed(application, now or timezone.now()) if refusal]
 
 
 def history_for_applicant(application: Application) -> list[HistoryEntry]:
@@ -137,8 +123,10 @@ def apply(request, pk):
 @role_required(Role.APPLICANT)
 def my_applications(request):
     applications = list(with_details(applications_visible_to(request.user)).order_by("-created_at", "-id"))
+    now = timezone.now()
     for item in applications:
         item.offer_open = offer_is_open(item)
+        item.accept_refusal = policies.can_accept(item, request.user, now) if item.offer_open else None
     profile = profile_of(request.user)
     feed_url = (settings.SITE_URL + reverse("matching:calendar_feed", args=[profile.calendar_token])
                 if profile else None)
@@ -152,7 +140,7 @@ def application(request, pk):
     item = get_object_or_404(with_history(applications_visible_to(request.user)), pk=pk)
     return render(request, "matching/application.html", {
         "application": item, "listing": item.slot.listing, "slot": item.slot,
-        "moves": applicant_moves(item), "history": history_for_applicant(item),
+        "moves": applicant_moves(item), "refusals": applicant_refusals(item), "history": history_for_applicant(item),
         "offer_open": offer_is_open(item), "status_help": _status_help(item),
     })
 
@@ -161,20 +149,6 @@ def _status_help(item: Application) -> str:
     if item.status == Status.OFFERED and not offer_is_open(item):
         return ""  # the page says the offer expired instead
     return STATUS_HELP.get(item.status, "")
-
-
-@require_POST
-@login_required
-def move(request, pk, action):
-    item = get_object_or_404(applications_visible_to(request.user), pk=pk)
-    if action not in TRANSITIONS:
-        raise Http404("No such move.")
-    moved = make_move(request, lambda message: application_transition(
-        application=item, action=action, by=request.user, message=message))
-    if moved is not None:
-        messages.success(request, DONE_MESSAGES[action])
-    page = "matching:application" if request.user.role == Role.APPLICANT else "matching:review"
-    return back_to_next(request, reverse(page, args=[item.pk]))
 
 
 @require_POST

@@ -1,7 +1,8 @@
 """Coordinators' review of applications (list and page), offering a freed seat, and the admins' approval queue.
 
-Every move on these pages is a form posting to `matching:move` (views_applicant.move), which
-calls `application_transition`; these views only read, except `offer_next`.
+Every move on these pages is a form posting to `matching:move` (views_moves.move), which calls
+`application_transition` and, refused, shows the review page again through `review_page`; these
+views only read, except `offer_next`. Which moves are open, and why not, is `policies`' answer.
 """
 
 from collections import defaultdict
@@ -10,7 +11,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -25,31 +25,25 @@ from applicants.readiness import Readiness, readiness
 from rotations.models import Slot
 from rotations.selectors import slots_managed_by
 
+from . import policies
 from .forms_review import RotationFilterForm, tab_of
-from .models import Application, Status
+from .moves import ADMIN, COORDINATOR, MOVES, Move
 from .posting import back_to_next, make_move
 from .selectors import (
     REVIEW_TABS,
     applications_visible_to,
     placements_to_approve,
+    seat_counts,
     slots_to_fill,
     tab_counts,
     with_details,
     with_history,
 )
-from .services import ACTION_LABELS, ADMIN, COORDINATOR, application_offer_next, moves_open_to, offer_refusal
+from .services import application_offer_next
 
 PAGE_SIZE = 50
-# The moves a coordinator or an admin makes, in the order the review page offers them.
-REVIEW_MOVES = ("review", "offer", "waitlist", "reject", "complete", "approve", "cancel")
-# The moves that take a message: its label, and who reads it.
-MESSAGES = {
-    "review": ("Note", "Kept in the history, which the applicant can read."),
-    "offer": ("Message with the offer", "Sent to the applicant with the offer."),
-    "waitlist": ("Message with the waitlisting", "Sent to the applicant."),
-    "reject": ("Message with the decision", "This is what the applicant reads with the decision."),
-    "cancel": ("Reason for cancelling", "Kept in the history, which the applicant can read."),
-}
+# Refused, these moves are hidden rather than disabled: the page says from when they open instead.
+HIDDEN_WHEN_REFUSED = {"complete"}
 # The queue to review is worked oldest first; the other tabs show the latest changes first.
 ORDERING = {"review": ("created_at", "id")}
 LATEST_FIRST = ("-status_changed_at", "-id")
@@ -68,11 +62,25 @@ class DocumentRow:
 
 
 @dataclass(frozen=True)
-class Move:
-    action: str
-    label: str
-    message: tuple[str, str] | None = None  # (label, help) when the move takes a message
+class ReviewMove:
+    """A move of the table as the review page offers it: `blocked` holds why it would be refused
+    now (the button is disabled), `typed` the note of a refused try, kept in its box."""
+
+    move: Move
     blocked: list[str] = field(default_factory=list)
+    typed: str = ""
+
+    @property
+    def action(self) -> str:
+        return self.move.action
+
+    @property
+    def label(self) -> str:
+        return self.move.label
+
+    @property
+    def message(self) -> tuple[str, str] | None:
+        return self.move.message
 
 
 # Lists
@@ -180,63 +188,58 @@ def approval_problems(application) -> list[str]:
 
 @role_required(Role.COORDINATOR, Role.ADMIN)
 def review(request, pk):
+    return review_page(request, pk)
+
+
+def review_page(request, pk, *, typed: dict[str, str] | None = None):
+    """The review page; `typed` ({action: note}) puts back the note of a move just refused."""
     application = get_object_or_404(with_history(applications_visible_to(request.user)), pk=pk)
     # Only the metadata drives the states shown; files open through the download view, which
     # lets a coordinator have verified documents only.
     documents = list(Document.objects.filter(applicant_id=application.applicant_id))
     _add_check(application, documents)
-    seats = _seats(application.slot)
+    side, now = (ADMIN if request.user.role == Role.ADMIN else COORDINATOR), timezone.now()
+    counts = seat_counts(application.slot)
     required = set(application.slot.listing.required_documents)
     return render(request, "matching/review.html", {
-        "application": application, "seats": seats,
+        "application": application, "seats": _seats(application.slot, counts),
         "other_documents": [d for d in documents if d.kind not in required and d.status == DocumentStatus.VERIFIED],
-        "moves": _moves(application, request.user),
-        "completable_on": _completable_on(application, request.user),
-        "can_offer_next": request.user.role == Role.COORDINATOR and seats["can_offer_next"],
+        "moves": _moves(application, request.user, side, now, typed or {}),
+        "completable_on": _completable_on(application, side, now),
+        "can_offer_next": side == COORDINATOR and policies.can_offer_next(application.slot, now, **counts) is None,
         "is_admin": request.user.role == Role.ADMIN,
-        "here": request.get_full_path(),
+        "here": request.get_full_path() if request.method == "GET" else reverse("matching:review", args=[pk]),
     })
 
 
-def _completable_on(application, user):
-    """The day a coordinator may mark an approved placement completed, while it is still ahead."""
-    end = application.slot.end_date
-    waiting = application.status == Status.APPROVED and end >= timezone.localdate()
-    return end + timedelta(days=1) if waiting and user.role == Role.COORDINATOR else None
+def _completable_on(application, side: str, now):
+    """The day the coordinators may mark an approved placement completed, while it is still ahead."""
+    complete = MOVES["complete"]
+    waiting = (side in complete.actors and policies.state_refusal(complete, application.status) is None
+               and policies.can_complete(application, now) is not None)
+    return application.slot.end_date + timedelta(days=1) if waiting else None
 
 
-def _seats(slot) -> dict:
-    counts = Application.objects.filter(slot=slot).aggregate(
-        offers_out=Count("pk", filter=Q(status=Status.OFFERED)),
-        waitlisted=Count("pk", filter=Q(status=Status.WAITLISTED)))
-    free = slot.capacity - slot.seats_taken - counts["offers_out"]
-    started = slot.start_date <= timezone.localdate()
-    return {**counts, "taken": slot.seats_taken, "capacity": slot.capacity, "started": started,
-            "can_offer_next": free > 0 and counts["waitlisted"] > 0 and not started}
+def _seats(slot, counts: dict[str, int]) -> dict:
+    return {**counts, "taken": slot.seats_taken, "capacity": slot.capacity}
 
 
-def _moves(application, user) -> list[Move]:
-    role = ADMIN if user.role == Role.ADMIN else COORDINATOR
-    slot, today = application.slot, timezone.localdate()
-    open_moves = moves_open_to(application.status, role)
-    moves = []
-    for action in REVIEW_MOVES:
-        if action not in open_moves:
+def _moves(application, user, side: str, now, typed: dict[str, str]) -> list[ReviewMove]:
+    """The moves open to this side from this state, each with the policy's refusal of it now."""
+    rows = []
+    for move in policies.moves_open_to(application.status, side):
+        refusal = policies.rule_refusal(move, application, user, now, checks=application.checks)
+        if refusal and move.action in HIDDEN_WHEN_REFUSED:
             continue
-        if action == "complete" and slot.end_date >= today:
-            continue  # the page says when it becomes possible instead
-        moves.append(Move(action, ACTION_LABELS[action], MESSAGES.get(action),
-                          _blocked(application, action)))
-    return moves
+        rows.append(ReviewMove(move, _reasons(application, move, refusal), typed.get(move.action, "")))
+    return rows
 
 
-def _blocked(application, action: str) -> list[str]:
-    """Why a move would be refused right now; the button is disabled with these reasons."""
-    if action == "offer" and (refusal := offer_refusal(application.slot)):
-        return [refusal]
-    if action == "approve":
-        return approval_problems(application)
-    return []
+def _reasons(application, move: Move, refusal: str | None) -> list[str]:
+    """The refusal as the button's reasons; approval lists the failing checks in a reviewer's words."""
+    if refusal is None:
+        return []
+    return approval_problems(application) if move.action == "approve" else [refusal]
 
 
 # Offering a freed seat

@@ -512,3 +512,40 @@ def test_the_cancel_button_is_gone_once_the_rotation_has_started(client):
     upcoming = ApplicationFactory(status="approved")
     assert [move.action for move in applicant_moves(started)] == []
     assert [move.action for move in applicant_moves(upcoming)] == ["cancel"]
+
+
+# An offer whose last seat someone else took: the pages say so at once, not after the minute's sweep.
+
+def _offer_on_full_dates(applicant):
+    application = ApplicationFactory(applicant=applicant, status="offered", slot__capacity=1)
+    ApplicationFactory(slot=application.slot, status="accepted")  # the trigger counts the seat
+    return application
+
+
+def test_the_application_page_offers_no_accept_once_the_last_seat_is_taken(client, applicant):
+    application = _offer_on_full_dates(applicant)
+    client.force_login(applicant)
+    response = client.get(reverse("matching:application", args=[application.pk]))
+    html = response.content.decode()
+    assert [move.action for move in response.context["moves"]] == ["decline", "withdraw"]
+    assert ('<p class="notice">The last seat on these dates was just taken.</p>' in html,
+            reverse("matching:move", args=[application.pk, "accept"]) in html) == (True, False)
+
+
+def test_my_applications_offers_no_accept_once_the_last_seat_is_taken(client, applicant):
+    application = _offer_on_full_dates(applicant)
+    client.force_login(applicant)
+    html = client.get(reverse("matching:my_applications")).content.decode()
+    assert ('<small class="notice">The last seat on these dates was just taken.</small>' in html,
+            reverse("matching:move", args=[application.pk, "accept"]) in html,
+            reverse("matching:move", args=[application.pk, "decline"]) in html) == (True, False, True)
+
+
+def test_the_application_page_says_why_an_applicant_can_no_longer_cancel(client, applicant):
+    today = timezone.localdate()
+    started = ApplicationFactory(applicant=applicant, status="approved", slot__start_date=today - timedelta(days=3),
+                                 slot__end_date=today + timedelta(days=20),
+                                 slot__application_deadline=today - timedelta(days=30))
+    client.force_login(applicant)
+    response = client.get(reverse("matching:application", args=[started.pk]))
+    assert response.context["refusals"] == ["The rotation has started; write to Rotamatch to cancel the placement."]

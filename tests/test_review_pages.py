@@ -551,3 +551,42 @@ def test_a_coordinator_never_sees_an_admins_name_or_address_in_the_history(clien
     body = page(client, coordinator, "matching:review", placement.pk).content.decode()
     assert "secret-admin@example.org" not in body
     assert '<span>Rotamatch <small class="muted">(admin)</small></span>' in body  # the cancel's history row
+
+
+# A refused move keeps what the reviewer typed; the history names the applicant as the profile does.
+
+def test_a_refused_move_shows_the_page_again_with_the_typed_message(client, coordinator):
+    full = slot_of(coordinator.coordinator.institution, capacity=1)
+    waiting = ApplicationFactory(slot=full, applicant=ready_applicant(), status="under_review")
+    ApplicationFactory(slot=full, status="accepted")  # the last seat went while the reviewer typed
+    response = move(client, coordinator, waiting, "offer", "We would love to have you in February.")
+    html = response.content.decode()
+    waiting.refresh_from_db()
+    assert (response.status_code, waiting.status, messages_of(response)) == (
+        200, "under_review", ["No seats are left on these dates; waitlist the applicant instead."])
+    assert ('>We would love to have you in February.</textarea>' in html,
+            'name="message" rows="2" maxlength="5000" aria-describedby="message-waitlist-help"></textarea>' in html,
+            f'name="next" value="{reverse("matching:review", args=[waiting.pk])}"' in html) == (True, True, True)
+
+
+def test_a_refused_move_from_elsewhere_still_goes_back_there(client, coordinator, slot):
+    approved = ApplicationFactory(slot=slot, applicant=ready_applicant(), status="approved")
+    client.force_login(coordinator)
+    response = client.post(reverse("matching:move", args=[approved.pk, "complete"]),
+                           {"next": reverse("matching:review_list")})
+    assert (response.status_code, response.url) == (302, reverse("matching:review_list"))
+
+
+def test_the_history_names_the_applicant_by_the_legal_name(client, coordinator, application):
+    application_transition(application=application, action="withdraw", by=application.applicant)
+    html = page(client, coordinator, "matching:review", application.pk).content.decode()
+    assert ('<span>Amina Yusuf <small class="muted">(applicant)</small></span>' in html,
+            f"{application.applicant.get_full_name()} <small" in html) == (True, False)
+
+
+def test_the_history_names_an_applicant_without_a_profile_by_the_account(client, coordinator, slot):
+    applicant = UserFactory(first_name="", last_name="", email="no-profile@example.org")
+    application = ApplicationFactory(slot=slot, applicant=applicant)
+    application_transition(application=application, action="withdraw", by=applicant)
+    html = page(client, coordinator, "matching:review", application.pk).content.decode()
+    assert '<span>no-profile@example.org <small class="muted">(applicant)</small></span>' in html
