@@ -4,7 +4,7 @@ Idempotent: an application is created only when the applicant has none on that s
 goes through the services, so the audit trail and the notifications look as after real use.
 """
 
-from rotations.models import Slot
+from rotations.demo import demo_listing
 
 from .models import Application
 from .services import application_submit, application_transition
@@ -16,7 +16,9 @@ def seed_applications(*, applicant, coordinator) -> None:
 
 
 def _apply(applicant, coordinator, title: str, *, offer: bool) -> None:
-    slot = Slot.objects.filter(listing__title=title).order_by("start_date").first()
+    # Found by the demo's own key: a coordinator's listing under the same title is not the demo's.
+    listing = demo_listing(title)
+    slot = listing.slots.order_by("start_date").first() if listing else None
     if slot is None or Application.objects.filter(applicant=applicant, slot=slot).exists():
         return
     application = application_submit(

@@ -25,8 +25,6 @@ from .models import Application, ApplicationEvent, Status
 from .moves import MOVES, Move
 from .selectors import seat_counts, waitlist_of
 
-# The table of moves, under the name config.settings.base gives the API schema's enum of actions.
-TRANSITIONS = MOVES
 LOCK_TIMEOUT = "5s"
 STATEMENT_MAX = 5000
 

@@ -21,6 +21,7 @@ from accounts.models import Role
 from accounts.permissions import role_required
 from applicants.choices import DocumentStatus
 from applicants.models import Document
+from applicants.policies import EXPIRED
 from applicants.readiness import Readiness, readiness
 from rotations.models import Slot
 from rotations.selectors import slots_managed_by
@@ -172,7 +173,7 @@ def _state(check, document) -> str:
         return "Rejected; the applicant must upload a new one"
     if not check.blocking:
         return "Awaiting verification"
-    if document.expires_on < timezone.localdate():
+    if document.expiry_state == EXPIRED:
         return f"Expired on {document.expires_on:%b %-d, %Y}"
     return f"Expires on {document.expires_on:%b %-d, %Y}, before the rotation ends"
 

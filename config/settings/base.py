@@ -244,7 +244,7 @@ SPECTACULAR_SETTINGS = {
         "ListingStatusEnum": "rotations.choices.ListingStatus",
         "InstitutionKindEnum": "institutions.models.Institution.Kind",
         "ApplicationStatusEnum": "matching.models.Status",
-        "ApplicationActionEnum": "matching.services.TRANSITIONS",
+        "ApplicationActionEnum": "matching.moves.MOVES",
         "DocumentStatusEnum": "applicants.choices.DocumentStatus",
         "DocumentKindEnum": "rotations.choices.DocumentKind",
         "ExamStatusEnum": "applicants.choices.ExamStatus",
