@@ -36,6 +36,14 @@ def slot_form(slot, capacity) -> dict:
             "application_deadline": slot.application_deadline, "offer_valid_days": slot.offer_valid_days}
 
 
+def api_warnings(api, coordinator, slot, capacity) -> list[str]:
+    """Change the slot's seats through the API; return the answer's warnings."""
+    response = login(api, coordinator).patch(reverse("api-coordinator-slot-detail", args=[slot.pk]),
+                                             {"capacity": capacity}, format="json")
+    assert response.status_code == 200
+    return response.json()["warnings"]
+
+
 def test_the_page_warns_of_the_offers_beyond_the_seats(client, coordinator, slot):
     client.force_login(coordinator)
     response = client.post(reverse("rotations:slot_edit", args=[slot.pk]), slot_form(slot, 1), follow=True)
@@ -46,17 +54,12 @@ def test_the_page_warns_of_the_offers_beyond_the_seats(client, coordinator, slot
 
 
 def test_the_api_answer_carries_the_warning(api, coordinator, slot):
-    response = login(api, coordinator).patch(reverse("api-coordinator-slot-detail", args=[slot.pk]),
-                                             {"capacity": 1}, format="json")
-    assert response.status_code == 200
-    assert response.json()["warnings"] == [WARNING]
+    assert api_warnings(api, coordinator, slot, 1) == [WARNING]
 
 
 def test_no_free_seat_sends_every_open_offer_back(api, coordinator, slot):
     ApplicationFactory(slot=slot, status="accepted")
-    response = login(api, coordinator).patch(reverse("api-coordinator-slot-detail", args=[slot.pk]),
-                                             {"capacity": 1}, format="json")
-    assert response.json()["warnings"] == [
+    assert api_warnings(api, coordinator, slot, 1) == [
         "No seat is free, so the 3 open offers go back to the waitlist within minutes: Amina Yusuf "
         "(offered Nov 2); Rahul Mehta (offered Nov 3); Lucía Gómez (offered Nov 4)."]
 
@@ -65,15 +68,11 @@ def test_enough_seats_for_the_offers_warn_of_nothing(client, api, coordinator, s
     client.force_login(coordinator)
     response = client.post(reverse("rotations:slot_edit", args=[slot.pk]), slot_form(slot, 3), follow=True)
     assert messages_of(response) == ["The slot was saved."]
-    response = login(api, coordinator).patch(reverse("api-coordinator-slot-detail", args=[slot.pk]),
-                                             {"capacity": 4}, format="json")
-    assert response.json()["warnings"] == []
+    assert api_warnings(api, coordinator, slot, 4) == []
 
 
 def test_an_applicant_without_a_profile_is_named_by_their_account(api, coordinator):
     slot = SlotFactory(capacity=2, listing=ListingFactory(institution=coordinator.coordinator.institution))
     offers = ApplicationFactory.create_batch(2, slot=slot, status="offered")
-    response = login(api, coordinator).patch(reverse("api-coordinator-slot-detail", args=[slot.pk]),
-                                             {"capacity": 1}, format="json")
-    (warning,) = response.json()["warnings"]
+    (warning,) = api_warnings(api, coordinator, slot, 1)
     assert all(str(offer.applicant) in warning for offer in offers)
