@@ -50,7 +50,8 @@ class ListingAdmin(admin.ModelAdmin):
         for slot in formset.deleted_objects:
             slot_delete(slot=slot, by=request.user)
         for slot in changed:
-            slot_save(slot=slot, by=request.user)
+            for warning in slot_save(slot=slot, by=request.user).warnings:
+                self.message_user(request, warning, messages.WARNING)
 
 
 @admin.register(SavedListing)

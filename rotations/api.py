@@ -32,6 +32,7 @@ from .serializers import (
     ManagedListingSerializer,
     ManagedSlotSerializer,
     PublicListingSerializer,
+    SavedSlotSerializer,
     SlotInputSerializer,
 )
 from .services import listing_save, listing_transition, slot_delete, slot_save
@@ -207,7 +208,7 @@ LISTING_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH,
                       responses=answers(ManagedSlotSerializer(many=True), 403, 404)),
     post=extend_schema(summary="Add a slot to a listing you manage", parameters=[LISTING_ID],
                        request=SlotInputSerializer,
-                       responses=answers(ManagedSlotSerializer, 400, 403, 404, code=201)),
+                       responses=answers(SavedSlotSerializer, 400, 403, 404, code=201)),
 )
 class ListingSlotsView(generics.ListCreateAPIView):
     """The dated slots of one listing the user manages; another institution's listing answers 404."""
@@ -233,16 +234,16 @@ class ListingSlotsView(generics.ListCreateAPIView):
         slot = Slot(listing=listing, **serializer.validated_data)
         with service_errors():
             slot_save(slot=slot, by=request.user)
-        return Response(ManagedSlotSerializer(slot).data, status=status.HTTP_201_CREATED)
+        return Response(SavedSlotSerializer(slot).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
     retrieve=extend_schema(summary="A slot of a listing you manage",
                            responses=answers(ManagedSlotSerializer, 403, 404)),
     update=extend_schema(summary="Change a slot", request=SlotInputSerializer,
-                         responses=answers(ManagedSlotSerializer, 400, 403, 404)),
+                         responses=answers(SavedSlotSerializer, 400, 403, 404)),
     partial_update=extend_schema(summary="Change some facts of a slot", request=SlotInputSerializer,
-                                 responses=answers(ManagedSlotSerializer, 400, 403, 404)),
+                                 responses=answers(SavedSlotSerializer, 400, 403, 404)),
     destroy=extend_schema(summary="Delete a slot with no seats taken",
                           responses=answers(None, 400, 403, 404, code=204)),
 )
@@ -268,7 +269,7 @@ class CoordinatorSlotViewSet(mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
             setattr(slot, name, value)
         with service_errors():
             slot_save(slot=slot, by=request.user)
-        return Response(ManagedSlotSerializer(slot).data)
+        return Response(SavedSlotSerializer(slot).data)
 
     def perform_destroy(self, instance):
         with service_errors():

@@ -1,13 +1,15 @@
 """Answers about slots and listings that only higher apps know, registered by them at start-up.
 
 rotations sits below matching in the stack and never imports it: matching registers here whether a
-slot's dates are held by applications, and what an applicant sees on a listing's page.
+slot's dates are held by applications, which offers on a slot are still open, and what an
+applicant sees on a listing's page.
 """
 
 from collections.abc import Callable
 
 _slot_dates_holds: list[Callable] = []
 _listing_page_parts: list[Callable] = []
+_open_offers: list[Callable] = []
 
 
 def register_slot_dates_hold(check: Callable) -> None:
@@ -17,6 +19,15 @@ def register_slot_dates_hold(check: Callable) -> None:
 
 def slot_dates_held(slot) -> bool:
     return any(check(slot) for check in _slot_dates_holds)
+
+
+def register_open_offers(offers: Callable) -> None:
+    """`offers(slot) -> [(applicant's name, offered at)]`: the slot's unanswered offers, oldest first."""
+    _open_offers.append(offers)
+
+
+def open_offers(slot) -> list[tuple]:
+    return [offer for offers in _open_offers for offer in offers(slot)]
 
 
 def register_listing_page_part(part: Callable) -> None:

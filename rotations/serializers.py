@@ -85,6 +85,19 @@ class ManagedSlotSerializer(PublicSlotSerializer):
         read_only_fields = fields
 
 
+class SavedSlotSerializer(ManagedSlotSerializer):
+    """The answer to a slot's creation or change: the slot, and what the coordinator should know."""
+
+    warnings = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="Said though the save went through, e.g. more open offers than free seats "
+                  "(naming them); empty as a rule.")
+
+    class Meta(ManagedSlotSerializer.Meta):
+        fields = [*ManagedSlotSerializer.Meta.fields, "warnings"]
+        read_only_fields = fields
+
+
 class ManagedListingSerializer(PublicListingSerializer):
     """A listing as its institution's coordinators see it: the public facts plus its moderation state."""
 

@@ -14,6 +14,7 @@ from .choices import Specialty
 from .hooks import slot_dates_held
 from .models import Listing, SavedListing, Slot
 from .search_cache import listings_changed
+from .seat_warnings import surplus_offers_warning
 
 
 def listing_save(*, listing: Listing, by: User, preceptors=None) -> Listing:
@@ -121,8 +122,13 @@ def _notify_transition(listing: Listing, action: str) -> None:
 
 
 def slot_save(*, slot: Slot, by: User) -> Slot:
-    """Create or update a slot of one of the user's institution's listings."""
+    """Create or update a slot of one of the user's institution's listings.
+
+    The saved slot's `warnings` (a list of sentences, empty as a rule) say what the coordinator
+    should know though the save went through: more open offers than free seats.
+    """
     policies.may_add_slots(by, slot.listing).enforce()
+    slot.warnings = []
     with transaction.atomic():
         if slot.pk:
             # seats_taken belongs to the database's seat count (matching's trigger): read it under
@@ -132,6 +138,8 @@ def slot_save(*, slot: Slot, by: User) -> Slot:
             if slot.capacity is not None and slot.capacity < slot.seats_taken:
                 raise ValidationError({"capacity": "Fewer seats than are already taken."})
             _check_dates_kept(slot, *saved_dates)
+            # Read under the lock, so no acceptance can slip between the count and the save.
+            slot.warnings = [warning] if (warning := surplus_offers_warning(slot)) else []
         slot.full_clean()
         slot.save()  # Slot.save never writes seats_taken back on an update
     transaction.on_commit(listings_changed)

@@ -129,11 +129,13 @@ def _slot_form(request, slot):
     form = SlotForm(request.POST or None, instance=slot)
     if request.method == "POST" and form.is_valid():
         try:
-            services.slot_save(slot=form.save(commit=False), by=request.user)
+            slot = services.slot_save(slot=form.save(commit=False), by=request.user)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "The slot was saved.")
+            for warning in slot.warnings:
+                messages.warning(request, warning)
             return redirect("rotations:coordinator_listing", slot.listing_id)
     return render(request, "rotations/coordinator/slot_form.html",
                   {"form": form, "slot": slot, "listing": slot.listing})
