@@ -100,7 +100,6 @@ def review_list(request):
     return render(request, "matching/review_list.html", {
         "page": page, "form": form, "tab": tab, "tab_label": REVIEW_TABS[tab][0],
         "tabs": [(key, label, counts[key], _query(show=key, rotation=rotation)) for key, (label, _) in REVIEW_TABS.items()],
-        "page_query": _query(show=tab, rotation=rotation),
         "slots_to_fill": list(slots_to_fill(request.user)),
     })
 
