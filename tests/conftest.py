@@ -5,6 +5,7 @@ import os
 import pytest
 
 from .factories import AdminFactory, CoordinatorFactory, PreceptorFactory, UserFactory
+from .outbox_harness import SmtpSink
 
 # pytest-playwright keeps an asyncio loop in the main thread; Django would otherwise refuse
 # database set-up from it. Test-only: never set in any settings module.
@@ -80,3 +81,12 @@ def fresh_search_cache():
     from rotations.search_cache import listings_changed
 
     listings_changed()
+
+
+@pytest.fixture
+def sink():
+    """A local SMTP server that records what the workers deliver (outbox and outage tests)."""
+    server = SmtpSink()
+    server.start()
+    yield server
+    server.stop()

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.template.loader import render_to_string
 
-from matching.services import TRANSITIONS
+from matching.moves import MOVES
 
 from .factories import ApplicationFactory
 
@@ -40,7 +40,7 @@ def test_a_move_without_words_of_its_own_names_the_new_status():
     assert body.strip().startswith('Your application to "Cardiology elective" is now: under review.')
 
 
-@pytest.mark.parametrize("action", ["submit", *TRANSITIONS])
+@pytest.mark.parametrize("action", ["submit", *MOVES])
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_every_move_renders_every_template(template, action):
     assert "Cardiology elective" in render(template, action)

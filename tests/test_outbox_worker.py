@@ -14,7 +14,7 @@ from notifications.models import OutgoingEmail
 from notifications.services import email_enqueue, publish
 from notifications.tasks import sweep_outbox
 
-from .outbox_harness import PrivateRedis, SmtpSink, Workers, publishing_to, wait_until
+from .outbox_harness import PrivateRedis, Workers, publishing_to, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -22,14 +22,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 @pytest.fixture
 def redis(tmp_path):
     server = PrivateRedis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sink():
-    server = SmtpSink()
     server.start()
     yield server
     server.stop()

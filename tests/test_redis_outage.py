@@ -24,7 +24,7 @@ from notifications.models import OutgoingEmail, WorkerHeartbeat
 from notifications.tasks import heartbeat, sweep_outbox
 
 from .factories import PASSWORD, CoordinatorFactory, DocumentFactory, ProfileFactory, SlotFactory, UserFactory
-from .outbox_harness import PrivateRedis, SmtpSink, Workers, publishing_to, wait_until
+from .outbox_harness import PrivateRedis, Workers, publishing_to, wait_until
 from .site_harness import Site, Visitor
 
 SLOWEST = 2.0  # seconds any answer may take while Redis is away
@@ -38,14 +38,6 @@ def redis(tmp_path):
     yield server
     if server.process and server.process.poll() is None:
         os.kill(server.process.pid, signal.SIGCONT)  # a frozen server would not hear the stop
-    server.stop()
-
-
-@pytest.fixture
-def sink():
-    server = SmtpSink()
-    server.start()
-    yield server
     server.stop()
 
 
