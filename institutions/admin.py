@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 
-from .models import Coordinator, Institution, Invitation, Preceptor
-from .services import institution_verify, preceptor_verify
+from .models import Coordinator, Institution, Invitation, NpiDispute, Preceptor, PreceptorMembership
+from .profiles import preceptor_verification_decide
+from .services import institution_verify, preceptor_membership_confirm
 
 
 class CoordinatorInline(admin.TabularInline):
@@ -35,20 +37,51 @@ class CoordinatorAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
+class MembershipInline(admin.TabularInline):
+    model = PreceptorMembership
+    raw_id_fields = ["invitation"]
+    readonly_fields = ["confirmed_at"]
+    extra = 0
+
+
 @admin.register(Preceptor)
 class PreceptorAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "credentials", "specialty", "institution", "email", "verified_at"]
-    list_filter = ["specialty", ("verified_at", admin.EmptyFieldListFilter), "institution__state"]
-    search_fields = ["full_name", "email", "institution__name"]
+    list_display = ["full_name", "degree", "specialty", "npi", "institution", "email", "status", "verified_at"]
+    list_filter = ["status", "specialty", "institution__state"]
+    search_fields = ["full_name", "email", "npi", "institution__name"]
     list_select_related = ["institution"]
     raw_id_fields = ["user"]
-    readonly_fields = ["verified_at"]
+    inlines = [MembershipInline]
+    # Verification goes through the service (its checks, its notifications, who and when).
+    readonly_fields = ["status", "verified_at", "verified_by", "rejection_reason", "registry_response"]
     actions = ["mark_verified"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Listings name only members: a preceptor added here teaches at their home institution.
+        preceptor_membership_confirm(preceptor=obj, institution=obj.institution)
 
     @admin.action(description="Mark selected preceptors as verified")
     def mark_verified(self, request, queryset):
-        updated = preceptor_verify(preceptors=queryset, by=request.user)
-        self.message_user(request, f"{updated} preceptor(s) verified.")
+        verified, refused = 0, []
+        for preceptor in queryset:
+            try:
+                preceptor_verification_decide(preceptor=preceptor, by=request.user, verify=True)
+                verified += 1
+            except (PermissionDenied, ValidationError) as error:
+                refused.append(f"{preceptor}: {' '.join(getattr(error, 'messages', [str(error)]))}")
+        self.message_user(request, f"{verified} preceptor(s) verified." + "".join(f" {r}" for r in refused))
+
+
+@admin.register(NpiDispute)
+class NpiDisputeAdmin(admin.ModelAdmin):
+    list_display = ["npi", "claimant", "holder", "status", "opened_at", "resolved_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["claimant", "holder"]
+    readonly_fields = ["npi", "claimant", "holder", "status", "opened_at", "resolved_at", "resolved_by", "note"]
+
+    def has_add_permission(self, request):
+        return False  # opened by a profile's NPI; settled from /staff/preceptors/
 
 
 @admin.register(Invitation)

@@ -1,8 +1,20 @@
-"""Demo institution for `make run`: a verified community hospital, its coordinator and preceptor."""
+"""Demo institution for `make run`: a verified community hospital, its coordinator and preceptor.
 
+The preceptor, Dr. Peter Okafor, has a full, verified profile and a generated photo (drawn here,
+so the demo ships no image file), and teaches at the hospital through a membership.
+"""
+
+import io
+
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
-from .models import Coordinator, Institution, Preceptor
+from core.specialties import Specialty
+
+from .models import Coordinator, Degree, Institution, Preceptor, PreceptorMembership
+
+DEMO_NPI = "1234567893"  # passes the check digit; a documentation example, not a real physician's
 
 
 def seed_institution(*, coordinator, preceptor_user) -> tuple[Institution, Preceptor]:
@@ -17,8 +29,29 @@ def seed_institution(*, coordinator, preceptor_user) -> tuple[Institution, Prece
     )
     preceptor, _ = Preceptor.objects.update_or_create(
         user=preceptor_user,
-        defaults={"institution": institution, "full_name": "Peter Okafor", "credentials": "MD",
-                  "email": preceptor_user.email, "specialty": "Internal Medicine"},
+        defaults={"institution": institution, "full_name": "Peter Okafor", "credentials": "MD, FACP",
+                  "email": preceptor_user.email, "specialty": Specialty.INTERNAL_MEDICINE,
+                  "degree": Degree.MD, "board": "American Board of Internal Medicine", "board_year": 2011,
+                  "npi": DEMO_NPI, "title": "Associate Program Director", "department": "Department of Medicine",
+                  "languages": "English, Igbo, French",
+                  "teaching_interests": "Bedside teaching, clinical reasoning, point-of-care ultrasound",
+                  "bio": "Dr. Okafor trained in Lagos and Chicago and has supervised international "
+                         "medical graduates at Brookside for over ten years.",
+                  "status": Preceptor.Status.VERIFIED},
     )
+    PreceptorMembership.objects.get_or_create(preceptor=preceptor, institution=institution)
     Preceptor.objects.filter(pk=preceptor.pk, verified_at__isnull=True).update(verified_at=timezone.now())
+    if not preceptor.photo:
+        preceptor.photo.save("photo.jpg", ContentFile(_demo_photo()), save=True)
     return institution, preceptor
+
+
+def _demo_photo() -> bytes:
+    """A plain portrait placeholder: initials on a coloured disc."""
+    image = Image.new("RGB", (512, 512), "#dbe7f3")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((56, 56, 456, 456), fill="#1d5b8f")
+    draw.text((256, 256), "PO", fill="white", anchor="mm", font_size=160)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()

@@ -22,3 +22,26 @@ def notify_invitation_accepted(invitation) -> None:
     notify(user=invitation.invited_by, kind=kinds.INVITATION_ACCEPTED,
            context={"invitation": invitation, "member": invitation.accepted_by},
            url=reverse(dashboard_url_name(invitation.invited_by)))
+
+
+def _notify_preceptor(preceptor, kind, context, url) -> None:
+    # A preceptor without an account has no inbox; verification concerns account holders only.
+    if preceptor.user_id:
+        notify(user=preceptor.user, kind=kind, context={"preceptor": preceptor, **context}, url=url)
+
+
+def notify_verification(preceptor) -> None:
+    verified = preceptor.status == preceptor.Status.VERIFIED
+    _notify_preceptor(preceptor, kinds.PRECEPTOR_VERIFIED if verified else kinds.PRECEPTOR_REJECTED,
+                      {}, reverse("preceptors:profile_edit"))
+
+
+def notify_dispute_opened(dispute) -> None:
+    _notify_preceptor(dispute.claimant, kinds.NPI_DISPUTE_OPENED, {"dispute": dispute},
+                      reverse("preceptors:profile_edit"))
+
+
+def notify_dispute_resolved(dispute) -> None:
+    for side in (dispute.claimant, dispute.holder):
+        _notify_preceptor(side, kinds.NPI_DISPUTE_RESOLVED, {"dispute": dispute},
+                          reverse("preceptors:profile_edit"))

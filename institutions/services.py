@@ -10,7 +10,7 @@ from accounts.models import Role, User
 
 from . import hooks
 from .emails import notify_invitation_accepted, send_invitation_email
-from .models import Coordinator, Institution, Invitation, Preceptor
+from .models import Coordinator, Institution, Invitation, Preceptor, PreceptorMembership
 from .selectors import institutions_user_may_invite_to
 
 
@@ -22,12 +22,6 @@ def institution_verify(*, institutions, by: User) -> int:
     """
     return _verify(Institution.objects.filter(pk__in=[i.pk for i in institutions]), by,
                    institution_ids=lambda rows: rows.values_list("pk", flat=True))
-
-
-def preceptor_verify(*, preceptors, by: User) -> int:
-    """Mark these preceptors verified (those not yet); return how many changed."""
-    return _verify(Preceptor.objects.filter(pk__in=[p.pk for p in preceptors]), by,
-                   institution_ids=lambda rows: rows.values_list("institution_id", flat=True))
 
 
 def _verify(rows, by: User, *, institution_ids) -> int:
@@ -117,3 +111,18 @@ def _create_membership(user: User, invitation: Invitation) -> None:
     preceptor.user = user
     preceptor.full_name = user.get_full_name()
     preceptor.save()
+    preceptor_membership_confirm(preceptor=preceptor, invitation=invitation)
+
+
+def preceptor_membership_confirm(*, preceptor: Preceptor, invitation: Invitation | None = None,
+                                 institution: Institution | None = None) -> PreceptorMembership:
+    """Record that `preceptor` teaches at the invitation's institution (the invitation is the proof).
+
+    Without an invitation (a preceptor an admin adds), the membership is for `institution`.
+    """
+    institution = invitation.institution if invitation else institution
+    membership, _ = PreceptorMembership.objects.update_or_create(
+        preceptor=preceptor, institution=institution,
+        defaults={"invitation": invitation} if invitation else {},
+    )
+    return membership

@@ -3,6 +3,7 @@
 from django import forms
 
 from institutions.models import Institution
+from institutions.selectors import preceptors_teaching_at
 
 from .choices import DocumentKind, Visa, listing_places
 from .models import Listing, Slot
@@ -55,7 +56,7 @@ class ListingForm(forms.ModelForm):
 
     def __init__(self, *args, institution: Institution, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
-        self.fields["preceptors"].queryset = institution.preceptors.order_by("full_name")
+        self.fields["preceptors"].queryset = preceptors_teaching_at(institution.pk)
         self.fields["min_step2_score"].widget.attrs.update(min=1, max=300)
         self.fields["duration_weeks"].widget.attrs.update(min=1, max=52)
         self.fields["state"].choices = [("", "---------"), *listing_places()]

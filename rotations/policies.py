@@ -7,35 +7,13 @@ and tests ask them too, so the rule and its wording live here once.
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
-
 from accounts.models import Role
-from institutions.selectors import coordinator_institution_id
+from core.verdict import YES, Verdict  # noqa: F401  (re-exported)
+from institutions.selectors import coordinator_institution_id, preceptor_ids_teaching_at
 
 from .choices import ListingStatus
 
 EDITABLE_STATUSES = frozenset({ListingStatus.DRAFT, ListingStatus.RETURNED})
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Yes, or no with the reason; `forbidden` refusals are about who asks, the rest about state."""
-
-    reason: str = ""
-    forbidden: bool = False
-    field: str = ""
-
-    def __bool__(self) -> bool:
-        return not self.reason
-
-    def enforce(self) -> None:
-        if self.forbidden:
-            raise PermissionDenied(self.reason)
-        if self.reason:
-            raise ValidationError({self.field: self.reason} if self.field else self.reason)
-
-
-YES = Verdict()
 
 
 @dataclass(frozen=True)
@@ -138,4 +116,12 @@ def may_delete_slot(user, slot) -> Verdict:
         return Verdict("A slot with taken seats cannot be deleted.")
     if slot.applications.exists():
         return Verdict("These dates have applications; they cannot be deleted.")
+    return YES
+
+
+def may_name_preceptors(institution_id, preceptors) -> Verdict:
+    """A listing names only preceptors who teach at its institution (a confirmed membership)."""
+    members = preceptor_ids_teaching_at(institution_id)
+    if any(p.pk not in members for p in preceptors):
+        return Verdict("Only preceptors who teach at the listing's institution can be named.", field="preceptors")
     return YES

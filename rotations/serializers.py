@@ -7,6 +7,7 @@ from core.api_support import IdField
 from institutions.models import Institution, Preceptor
 
 from .models import Listing, Slot
+from .policies import may_name_preceptors
 from .validation import listing_requirement_errors, slot_date_errors
 
 # --- Output -------------------------------------------------------------------------------------
@@ -139,7 +140,8 @@ class ListingInputSerializer(serializers.ModelSerializer):
         # Another institution's preceptor answers "does not exist", like a missing one.
         self.fields["preceptors"].child_relation.queryset = (
             Preceptor.objects.all() if _is_admin(user)
-            else Preceptor.objects.filter(institution__coordinators__user_id=getattr(user, "pk", None)))
+            else Preceptor.objects.filter(
+                memberships__institution__coordinators__user_id=getattr(user, "pk", None)).distinct())
 
     def validate_visas(self, value):
         return _unique(value)
@@ -157,9 +159,9 @@ class ListingInputSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(errors)
         institution_id = attrs["institution"].pk if attrs.get("institution") else getattr(
             self.instance, "institution_id", None)
-        if institution_id and any(p.institution_id != institution_id for p in attrs.get("preceptors", [])):
+        if institution_id and not may_name_preceptors(institution_id, attrs.get("preceptors", [])):
             raise serializers.ValidationError(
-                {"preceptors": "Choose preceptors of the listing's own institution."})
+                {"preceptors": "Choose preceptors who teach at the listing's own institution."})
         return attrs
 
 

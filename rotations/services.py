@@ -25,8 +25,8 @@ def listing_save(*, listing: Listing, by: User, preceptors=None) -> Listing:
     """
     policies.may_edit_listing(by, listing).enforce()
     listing.full_clean(exclude=["search_vector"])
-    if preceptors is not None and any(p.institution_id != listing.institution_id for p in preceptors):
-        raise ValidationError({"preceptors": "Only the institution's own preceptors can be named."})
+    if preceptors is not None:
+        policies.may_name_preceptors(listing.institution_id, preceptors).enforce()
     with transaction.atomic():
         listing.save()
         if preceptors is not None:

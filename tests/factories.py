@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from institutions.models import Coordinator, Institution, Invitation, Preceptor
+from institutions.models import Coordinator, Institution, Invitation, Preceptor, PreceptorMembership
 from notifications import kinds
 from notifications.models import Category, Notification, OutgoingEmail
 from notifications.services import notify
@@ -67,12 +67,19 @@ class CoordinatorFactory(factory.django.DjangoModelFactory):
 class PreceptorFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Preceptor
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory, role=Role.PRECEPTOR)
     institution = factory.SubFactory(InstitutionFactory)
     full_name = factory.LazyAttribute(lambda o: o.user.get_full_name() if o.user else "Dr. Lee")
     email = factory.LazyAttribute(lambda o: o.user.email if o.user else "lee@example.org")
     credentials = "MD"
+
+    @factory.post_generation
+    def teaches_at_home(obj, create, extracted, **kwargs):
+        # Like the data migration and an accepted invitation: a preceptor teaches at their home institution.
+        if create:
+            PreceptorMembership.objects.get_or_create(preceptor=obj, institution=obj.institution)
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):

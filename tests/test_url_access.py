@@ -4,10 +4,15 @@ The table below lists, for each such route, who may use it; a guard test fails w
 parameters is added to the URLconf without a row here. Refused requests must change nothing.
 """
 
+import io
+
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
+from PIL import Image
 
+from institutions.models import NpiDispute
 from notifications.models import Notification
 from rotations.choices import ListingStatus
 
@@ -68,11 +73,20 @@ TABLE = {
     "api-document-detail": ("get", "document", {}, {"applicant"}),
     "api-application-detail": ("get", "application", {}, {"applicant"} | TEAM | {"admin"}),
     "api-application-move": ("post", "application", {}, {"applicant"}),
+    # Issue 10: preceptor profiles. The public page, its photo and the API's profile are for all;
+    # verification and NPI disputes for admins only.
+    "preceptors:public": ("get", "preceptor", {}, set(ROLES)),
+    "preceptors:photo": ("get", "preceptor", {}, set(ROLES)),
+    "api-preceptor-detail": ("get", "preceptor", {}, set(ROLES)),
+    "institutions:preceptor_decide": ("post", "unverified_preceptor", {}, {"admin"}),
+    "institutions:dispute_resolve": ("post", "npi_dispute", {}, {"admin"}),
 }
 # Request bodies for the routes that need one to succeed.
 POST_DATA = {
     "applicants:document_review": {"verified": "1"},
     "api-application-move": {"action": "withdraw"},
+    "institutions:preceptor_decide": {"decision": "reject", "reason": "The NPI belongs to someone else."},
+    "institutions:dispute_resolve": {"winner": "holder"},
 }
 # What an allowed POST does, as a test of the rows after it: a redirect alone proves nothing.
 EFFECTS = {
@@ -88,6 +102,8 @@ EFFECTS = {
     "applicants:experience_delete": lambda o: _row("applicants.ExperienceEntry", o["experience_entry"]) is None,
     "matching:move": lambda o: _row("matching.Application", o["application"]).status == "withdrawn",
     "api-application-move": lambda o: _row("matching.Application", o["application"]).status == "withdrawn",
+    "institutions:preceptor_decide": lambda o: _row("institutions.Preceptor", o["unverified_preceptor"]).status == "rejected",
+    "institutions:dispute_resolve": lambda o: _row("institutions.NpiDispute", o["npi_dispute"]).status == "holder",
 }
 # Allowed POSTs that rightly change nothing in this world: nobody is on the slot's waitlist.
 NO_EFFECT = {"matching:offer_next"}
@@ -138,13 +154,29 @@ def _world():
                "document": DocumentFactory(applicant=applicant).pk,
                "pending_document": DocumentFactory(applicant=applicant, kind="passport", status="pending").pk,
                "experience_entry": ExperienceEntryFactory(applicant=applicant).pk,
-               "calendar_token": profile.calendar_token}
+               "calendar_token": profile.calendar_token,
+               **_preceptor_objects(institution)}
     return users, objects, invitation
+
+
+def _preceptor_objects(institution):
+    preceptor = PreceptorFactory(institution=institution, photo=ContentFile(_jpeg(), name="p.jpg"))
+    holder = PreceptorFactory(npi="1558598797")
+    claimant = PreceptorFactory(npi="1558598797")
+    dispute = NpiDispute.objects.create(npi="1558598797", holder=holder, claimant=claimant)
+    return {"preceptor": preceptor.pk, "unverified_preceptor": PreceptorFactory(institution=institution).pk,
+            "npi_dispute": dispute.pk}
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "navy").save(out, format="JPEG")
+    return out.getvalue()
 
 
 def _snapshot(objects):
     from applicants.models import Document, ExperienceEntry
-    from institutions.models import Invitation
+    from institutions.models import Invitation, Preceptor
     from matching.models import Application
     from rotations.models import Listing, Slot
 
@@ -156,6 +188,8 @@ def _snapshot(objects):
         sorted(Application.objects.values_list("pk", "status")),
         sorted(Document.objects.values_list("pk", "status")),
         sorted(ExperienceEntry.objects.values_list("pk", "hours", "start_date")),
+        sorted(Preceptor.objects.values_list("pk", "status", "npi")),
+        sorted(NpiDispute.objects.values_list("pk", "status")),
     )
 
 

@@ -308,3 +308,10 @@ LOGGING = {
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Any request body beyond one document and its form fields is refused (413) before it is read.
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", DOCUMENT_MAX_BYTES + 1024 * 1024)
+
+# The NPPES NPI Registry (API 2.1), e.g. https://npiregistry.cms.hhs.gov/api/; empty = no lookups.
+NPI_REGISTRY_URL = env.str("NPI_REGISTRY_URL", "")
+NPI_REGISTRY_TIMEOUT = env.float("NPI_REGISTRY_TIMEOUT", 3.0)
+# Preceptor photos: refused above this size, stored at most this many pixels on a side.
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+PHOTO_MAX_PIXELS = 512
