@@ -40,9 +40,11 @@ def seed_institution(*, coordinator, preceptor_user) -> tuple[Institution, Prece
                   "status": Preceptor.Status.VERIFIED},
     )
     PreceptorMembership.objects.get_or_create(preceptor=preceptor, institution=institution)
-    Preceptor.objects.filter(pk=preceptor.pk, verified_at__isnull=True).update(verified_at=timezone.now())
     if not preceptor.photo:
-        preceptor.photo.save("photo.jpg", ContentFile(_demo_photo()), save=True)
+        preceptor.photo.save("photo.jpg", ContentFile(_demo_photo()), save=False)
+        preceptor.save(update_fields=["photo"])
+    Preceptor.objects.filter(pk=preceptor.pk, verified_at__isnull=True).update(verified_at=timezone.now())
+    preceptor.refresh_from_db()
     return institution, preceptor
 
 

@@ -123,5 +123,5 @@ def may_name_preceptors(institution_id, preceptors) -> Verdict:
     """A listing names only preceptors who teach at its institution (a confirmed membership)."""
     members = preceptor_ids_teaching_at(institution_id)
     if any(p.pk not in members for p in preceptors):
-        return Verdict("Only preceptors who teach at the listing's institution can be named.", field="preceptors")
+        return Verdict("Only the institution's own preceptors can be named.", field="preceptors")
     return YES

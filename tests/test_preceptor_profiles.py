@@ -352,7 +352,7 @@ def test_a_listing_names_a_member_whose_home_is_elsewhere_but_not_a_stranger():
     with pytest.raises(ValidationError) as refused:
         listing_save(listing=listing, by=coordinator, preceptors=[PreceptorFactory()])
     assert refused.value.message_dict == {
-        "preceptors": ["Only preceptors who teach at the listing's institution can be named."]}
+        "preceptors": ["Only the institution's own preceptors can be named."]}
 
 
 # --- The public page ------------------------------------------------------------------------------
