@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from accounts.models import User
 from accounts.permissions import dashboard_url_name
 from notifications import kinds
 from notifications.services import notify, notify_address
@@ -11,16 +12,18 @@ def send_invitation_email(invitation, *, reminder: bool = False) -> None:
     notify_address(
         email=invitation.email,
         kind=kinds.INVITATION_REMINDER if reminder else kinds.INVITATION,
-        context={"invitation": invitation},
+        # A preceptor invited to one more institution signs in rather than creating an account.
+        context={"invitation": invitation,
+                 "has_account": User.objects.filter(email__iexact=invitation.email).exists()},
         url=reverse("institutions:invitation_accept", args=[invitation.token]),
     )
 
 
-def notify_invitation_accepted(invitation) -> None:
+def notify_invitation_accepted(invitation, *, member=None) -> None:
     if invitation.invited_by is None:
         return
     notify(user=invitation.invited_by, kind=kinds.INVITATION_ACCEPTED,
-           context={"invitation": invitation, "member": invitation.accepted_by},
+           context={"invitation": invitation, "member": member or invitation.accepted_by},
            url=reverse(dashboard_url_name(invitation.invited_by)))
 
 

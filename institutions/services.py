@@ -44,7 +44,12 @@ def invitation_create(*, invited_by: User, email: str, role: str, institution) -
     if not institutions_user_may_invite_to(invited_by).filter(pk=institution.pk).exists():
         raise PermissionDenied("You may not invite people to this institution.")
     email = email.strip().lower()
-    if address_taken(email):
+    teacher = _preceptor_with_account(email) if role == Role.PRECEPTOR else None
+    if teacher is not None:
+        # A preceptor who teaches at several institutions is invited by each: the invitation is the proof.
+        if teacher.memberships.filter(institution=institution).exists():
+            raise ValidationError({"email": "This preceptor already teaches at this institution."})
+    elif address_taken(email):
         raise ValidationError({"email": "This address already has a Rotamatch account."})
     if Invitation.objects.pending().filter(email__iexact=email).exists():
         raise ValidationError({"email": "This address already has a pending invitation; "
@@ -55,6 +60,10 @@ def invitation_create(*, invited_by: User, email: str, role: str, institution) -
         )
         send_invitation_email(invitation)
     return invitation
+
+
+def _preceptor_with_account(email: str) -> Preceptor | None:
+    return Preceptor.objects.filter(user__email__iexact=email, user__role=Role.PRECEPTOR).first()
 
 
 def address_taken(email: str) -> bool:
@@ -97,6 +106,28 @@ def invitation_accept(*, token: str, first_name: str, last_name: str, password: 
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         notify_invitation_accepted(invitation)
     return user
+
+
+def invitation_accept_as_member(*, token: str, user: User) -> PreceptorMembership:
+    """An existing preceptor accepts an invitation to teach at one more institution.
+
+    Only the account whose login is the invited address may; the invitation is locked, marked
+    accepted and kept as the membership's proof; the inviter is told.
+    """
+    with transaction.atomic():
+        invitation = (Invitation.objects.pending().select_for_update()
+                      .select_related("institution").filter(token=token).first())
+        if invitation is None:
+            raise ValidationError("This invitation link is no longer valid.")
+        preceptor = Preceptor.objects.filter(user=user).first()
+        if (invitation.role != Role.PRECEPTOR or preceptor is None
+                or user.email.lower() != invitation.email.lower()):
+            raise PermissionDenied("This invitation is for another address.")
+        membership = preceptor_membership_confirm(preceptor=preceptor, invitation=invitation)
+        invitation.accepted_at = timezone.now()  # accepted_by stays the first invitation's (one per user)
+        invitation.save(update_fields=["accepted_at"])
+        notify_invitation_accepted(invitation, member=user)
+    return membership
 
 
 def _create_membership(user: User, invitation: Invitation) -> None:

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -48,6 +48,8 @@ def invitation_accept(request, token):
     if invitation is None:
         return render(request, "institutions/invitation_invalid.html", status=404)
     if request.user.is_authenticated:
+        if _is_invited_preceptor(request.user, invitation):
+            return _accept_as_member(request, invitation)
         return render(request, "institutions/invitation_logged_in.html", {"invitation": invitation},
                       status=409)
     form = InvitationAcceptForm(request.POST or None, email=invitation.email)
@@ -64,3 +66,21 @@ def invitation_accept(request, token):
             messages.success(request, f"Welcome to Rotamatch, {user.first_name}.")
             return redirect(dashboard_url_name(user))
     return render(request, "institutions/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+def _is_invited_preceptor(user, invitation) -> bool:
+    return (invitation.role == Role.PRECEPTOR and user.role == Role.PRECEPTOR
+            and user.email.lower() == invitation.email.lower())
+
+
+def _accept_as_member(request, invitation):
+    """A preceptor with an account joins one more institution: one button, no new account."""
+    if request.method == "POST":
+        try:
+            services.invitation_accept_as_member(token=invitation.token, user=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, f"You now teach at {invitation.institution.name} on Rotamatch.")
+        return redirect("preceptors:profile_edit")
+    return render(request, "institutions/invitation_accept_member.html", {"invitation": invitation})

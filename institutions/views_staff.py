@@ -18,9 +18,12 @@ QUEUE_SIZE = 25  # the oldest first; each row may ask the registry once
 
 @role_required(Role.ADMIN)
 def preceptor_queue(request):
-    rows = []
+    rows, down = [], None
     for preceptor in preceptors_awaiting_verification()[:QUEUE_SIZE]:
-        lookup = registry.npi_lookup(preceptor.npi) if preceptor.npi else None
+        # Once the registry fails, the page stops asking it: one timeout, not one per row.
+        lookup = down or (registry.npi_lookup(preceptor.npi) if preceptor.npi else None)
+        if lookup is not None and lookup.error:
+            down = lookup
         rows.append({
             "preceptor": preceptor, "lookup": lookup,
             "name_matches": bool(lookup and registry.name_matches(preceptor.full_name, lookup)),

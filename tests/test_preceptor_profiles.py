@@ -475,3 +475,63 @@ def test_a_preceptor_without_an_account_is_listed_but_edits_nothing():
     assert preceptor.memberships.count() == 1
     with pytest.raises(PermissionDenied):
         preceptor_profile_update(preceptor=preceptor, by=UserFactory(), changes={"bio": "x"})
+
+
+# --- A second institution: the invitation is the proof -------------------------------------------
+
+def _second_invitation(client, preceptor):
+    coordinator = CoordinatorFactory()
+    client.force_login(coordinator.user)
+    response = client.post(reverse("institutions:invitation_create"), {
+        "email": preceptor.user.email.upper(), "role": Role.PRECEPTOR, "institution": coordinator.institution.pk})
+    assert response.status_code == 302
+    client.logout()
+    return coordinator
+
+
+@pytest.mark.django_db
+def test_a_preceptor_with_an_account_joins_a_second_institution_by_its_invitation(client):
+    preceptor = PreceptorFactory()
+    coordinator = _second_invitation(client, preceptor)
+    invitation = coordinator.institution.invitations.get()
+    client.force_login(preceptor.user)
+    url = reverse("institutions:invitation_accept", args=[invitation.token])
+    assert "Accept and add" in client.get(url).content.decode()
+    client.post(url)
+    assert sorted(preceptor.memberships.values_list("institution_id", flat=True)) == sorted(
+        [preceptor.institution_id, coordinator.institution_id])
+    assert preceptor.memberships.get(institution=coordinator.institution).invitation == invitation
+    invitation.refresh_from_db()
+    assert invitation.status == "accepted"
+    assert Notification.objects.filter(user=coordinator.user, kind="invitation_accepted").count() == 1
+
+
+@pytest.mark.django_db
+def test_another_account_cannot_take_a_preceptors_invitation(client):
+    preceptor = PreceptorFactory()
+    coordinator = _second_invitation(client, preceptor)
+    invitation = coordinator.institution.invitations.get()
+    client.force_login(PreceptorFactory().user)
+    response = client.post(reverse("institutions:invitation_accept", args=[invitation.token]))
+    assert response.status_code == 409
+    assert preceptor.memberships.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_preceptor_is_not_invited_twice_to_where_they_teach(client):
+    preceptor = PreceptorFactory()
+    coordinator = CoordinatorFactory(institution=preceptor.institution)
+    client.force_login(coordinator.user)
+    response = client.post(reverse("institutions:invitation_create"), {
+        "email": preceptor.user.email, "role": Role.PRECEPTOR, "institution": preceptor.institution.pk})
+    assert response.status_code == 400
+    assert "already teaches at this institution" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_queue_asks_a_failing_registry_once(client, fake_registry):
+    fake_registry.answers["next"] = (500, {})
+    PreceptorFactory.create_batch(3, npi="1234567893")
+    client.force_login(AdminFactory())
+    assert client.get(reverse("institutions:preceptor_queue")).content.decode().count("Registry unavailable") == 3
+    assert len(fake_registry.queries) == 1
