@@ -304,6 +304,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
 }
 
+# Reviews and evaluations (preceptors): the windows in days after a rotation's end date, the
+# seal (a placement's review and evaluation are revealed together when both are in, or this many
+# days after the end), and the fewest published reviews before any are shown.
+REVIEW_WINDOW_DAYS = env.int("REVIEW_WINDOW_DAYS", 60)
+REVIEW_SEAL_DAYS = env.int("REVIEW_SEAL_DAYS", 14)
+REVIEWS_MIN_PUBLISHED = env.int("REVIEWS_MIN_PUBLISHED", 3)
+EVALUATION_OPENS_DAYS_BEFORE_END = env.int("EVALUATION_OPENS_DAYS_BEFORE_END", 6)
+EVALUATION_WINDOW_DAYS = env.int("EVALUATION_WINDOW_DAYS", 30)
+
 # The document vault: uploads larger than this are refused (and never stored).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Any request body beyond one document and its form fields is refused (413) before it is read.
