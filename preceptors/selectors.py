@@ -10,7 +10,7 @@ from accounts.models import Role
 from institutions.models import Coordinator
 from matching.models import Application
 
-from .models import Evaluation, Review, ReviewStatus
+from .models import Evaluation, Review, ReviewResponse, ReviewStatus
 
 
 def revealed_applications(now):
@@ -90,3 +90,35 @@ def current_evaluations(qs):
     """The latest version of each placement's evaluation."""
     newer = Evaluation.objects.filter(application=OuterRef("application"), version__gt=OuterRef("version"))
     return qs.exclude(Exists(newer))
+
+
+def placements_of_applicant(user):
+    return Application.objects.filter(applicant=user, status__in=["approved", "completed"]).select_related(
+        "slot__listing__institution")
+
+
+def placements_of_preceptor(user):
+    return Application.objects.filter(slot__listing__preceptors__user=user, status__in=["approved", "completed"]
+                                      ).select_related("slot__listing__institution", "applicant").distinct()
+
+
+def placements_with_evaluations_for(user):
+    """The placements whose evaluation page the user may open (its contents are still sealed
+    from the applicant until the reveal)."""
+    if not user.is_authenticated:
+        return Application.objects.none()
+    if user.role == Role.ADMIN:
+        qs = Application.objects.all()
+    elif user.role == Role.APPLICANT:
+        qs = Application.objects.filter(applicant=user)
+    else:
+        qs = _host_applications(user)
+    return qs.filter(status__in=["approved", "completed"]).select_related("slot__listing__institution", "applicant")
+
+
+def moderation_queue():
+    reviews = Review.objects.filter(status=ReviewStatus.PENDING).select_related("listing__institution").order_by(
+        "submitted_at")
+    responses = ReviewResponse.objects.filter(status=ReviewStatus.PENDING).select_related(
+        "review__listing__institution").order_by("created_at")
+    return reviews, responses

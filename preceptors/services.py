@@ -150,7 +150,7 @@ def review_moderate(*, review: Review, action: str, by, reason: str = "") -> Rev
         notify(user=review.application.applicant, kind=kinds.REVIEW_DECIDED,
                context={"review": review, "listing": review.listing, "action": action,
                         "reason": review.get_reject_reason_display()},
-               url=reverse("matching:application", args=[review.application_id]))
+               url=reverse("preceptors:review", args=[review.application_id]))
     return review
 
 
@@ -219,7 +219,7 @@ def response_moderate(*, response: ReviewResponse, action: str, by, reason: str 
                    url=reverse("preceptors:dashboard"))
         if action == "approve":
             notify(user=response.review.application.applicant, kind=kinds.REVIEW_ANSWERED,
-                   context={"listing": listing}, url=reverse("matching:application", args=[response.review.application_id]))
+                   context={"listing": listing}, url=reverse("preceptors:review", args=[response.review.application_id]))
     return response
 
 
@@ -270,7 +270,7 @@ def _evaluation_write(application, by, data, now, *, correction: bool) -> Evalua
 def _notify_admins(review: Review, *, response: bool = False) -> None:
     for admin in get_user_model().objects.filter(role=Role.ADMIN, is_active=True):
         notify(user=admin, kind=kinds.REVIEW_TO_MODERATE,
-               context={"listing": review.listing, "response": response}, url=reverse("dashboards:staff"))
+               context={"listing": review.listing, "response": response}, url=reverse("preceptors:moderation"))
 
 
 def placement_hosts(application: Application):
@@ -281,7 +281,7 @@ def placement_hosts(application: Application):
 
 def _notify_revealed(application: Application) -> None:
     context = {"listing": application.slot.listing, "slot": application.slot}
-    notify(user=application.applicant, kind=kinds.PLACEMENT_REVEALED, context=context,
-           url=reverse("matching:application", args=[application.pk]))
+    url = reverse("preceptors:evaluation", args=[application.pk])
+    notify(user=application.applicant, kind=kinds.PLACEMENT_REVEALED, context=context, url=url)
     for user in placement_hosts(application):
-        notify(user=user, kind=kinds.PLACEMENT_REVEALED, context=context, url=reverse("preceptors:dashboard"))
+        notify(user=user, kind=kinds.PLACEMENT_REVEALED, context=context, url=url)

@@ -359,7 +359,8 @@ def completed_placement(*, ended_days_ago=3, status="completed", **kwargs):
     (an account of the listing's institution) attached to its listing."""
     end = timezone.localdate() - timedelta(days=ended_days_ago)
     start = end - timedelta(days=27)
-    preceptor = PreceptorFactory()
+    institution = kwargs.pop("slot__listing__institution", None)
+    preceptor = PreceptorFactory(institution=institution) if institution else PreceptorFactory()
     application = ApplicationFactory(
         status=status, slot__start_date=start, slot__end_date=end, slot__application_deadline=start - timedelta(days=21),
         slot__listing__institution=preceptor.institution, **kwargs)
@@ -396,3 +397,11 @@ class EvaluationFactory(factory.django.DjangoModelFactory):
     strengths = EVALUATION_DATA["strengths"]
     improvements = EVALUATION_DATA["improvements"]
     would_write_letter = True
+
+
+class ReviewResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "preceptors.ReviewResponse"
+
+    review = factory.SubFactory(ReviewFactory, status="published")
+    text = "Thank you for writing; we have changed the clinic schedule since."
