@@ -83,6 +83,11 @@ class Listing(models.Model):
         return self.title
 
     @property
+    def reviews_shown(self) -> bool:
+        """Small numbers protect reviewers: no average or count below the threshold."""
+        return self.review_count >= settings.REVIEWS_MIN_PUBLISHED
+
+    @property
     def is_hands_on(self) -> bool:
         return self.rotation_type in RotationType.hands_on()
 
