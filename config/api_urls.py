@@ -5,6 +5,7 @@ from django.urls import path
 from accounts.api import MeView
 from applicants import api as applicants_api
 from matching import api as matching_api
+from preceptors import api as preceptors_api
 from rotations import api as rotations_api
 
 urlpatterns = [
@@ -12,4 +13,5 @@ urlpatterns = [
     *rotations_api.urlpatterns,
     *applicants_api.urlpatterns,
     *matching_api.urlpatterns,
+    *preceptors_api.urlpatterns,
 ]

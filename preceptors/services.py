@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Role
 from matching.models import Application
 from notifications import kinds
+from notifications.reminders import remind_once
 from notifications.services import notify
 from rotations.models import Listing
 from rotations.search_cache import listings_changed
@@ -124,7 +125,7 @@ def review_submit(*, application: Application, by, data: dict, now=None) -> Revi
             review = Review.objects.create(application=application, listing_id=application.slot.listing_id, **values)
             _notify_admins(review)
             if Evaluation.objects.filter(application=application).exists():
-                _notify_revealed(application)
+                placement_reveal(application=application)
     except IntegrityError:
         raise ValidationError("You have reviewed this placement already.") from None
     return review
@@ -260,8 +261,7 @@ def _evaluation_write(application, by, data, now, *, correction: bool) -> Evalua
         evaluation = Evaluation.objects.create(application=application, author=author,
                                                version=last.version + 1 if last else 1, **values)
         if last is None and Review.objects.filter(application=application).exists():
-            _notify_revealed(application)
-            listing_reviews_refresh(listing_id=application.slot.listing_id)
+            placement_reveal(application=application)
     return evaluation
 
 
@@ -279,9 +279,14 @@ def placement_hosts(application: Application):
         Q(preceptor__listings=application.slot.listing_id), is_active=True).distinct()
 
 
-def _notify_revealed(application: Application) -> None:
-    context = {"listing": application.slot.listing, "slot": application.slot}
-    url = reverse("preceptors:evaluation", args=[application.pk])
-    notify(user=application.applicant, kind=kinds.PLACEMENT_REVEALED, context=context, url=url)
-    for user in placement_hosts(application):
-        notify(user=user, kind=kinds.PLACEMENT_REVEALED, context=context, url=url)
+def placement_reveal(*, application: Application) -> bool:
+    """Tell both sides, once, that the placement's review and evaluation are revealed (no content),
+    and count a published review in the listing's figures; True when told now."""
+    def tell():
+        context = {"listing": application.slot.listing, "slot": application.slot}
+        url = reverse("preceptors:evaluation", args=[application.pk])
+        for user in [application.applicant, *placement_hosts(application)]:
+            notify(user=user, kind=kinds.PLACEMENT_REVEALED, context=context, url=url)
+        listing_reviews_refresh(listing_id=application.slot.listing_id)
+
+    return remind_once(key=f"reveal:{application.pk}", stage="revealed", send=tell)

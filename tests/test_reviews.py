@@ -297,3 +297,45 @@ def test_a_sealed_review_does_not_count_yet():
     services.review_moderate(review=ReviewFactory(application=application), action="approve", by=AdminFactory())
     application.slot.listing.refresh_from_db()
     assert application.slot.listing.review_count == 0
+
+
+# Reminders
+
+def _reminded(kind):
+    return list(Notification.objects.filter(kind=kind).values_list("user_id", flat=True))
+
+
+def test_the_applicant_is_invited_once_then_reminded_a_week_before_the_window_closes():
+    from preceptors.reminders import reviews_to_write
+
+    application = completed_placement(ended_days_ago=3)
+    assert (reviews_to_write(), reviews_to_write()) == (1, 0)
+    closing = completed_placement(ended_days_ago=54)
+    assert reviews_to_write() == 1
+    assert _reminded("review_invitation") == [application.applicant_id]
+    assert _reminded("review_reminder") == [closing.applicant_id]
+
+
+def test_the_preceptor_is_asked_at_the_last_week_then_weekly_until_it_is_in():
+    from preceptors.reminders import evaluations_to_write
+
+    completed_placement(ended_days_ago=-7, status="approved")  # not the last week yet
+    application = completed_placement(ended_days_ago=-6, status="approved")
+    assert (evaluations_to_write(), evaluations_to_write()) == (1, 0)
+    late = completed_placement(ended_days_ago=8)
+    assert evaluations_to_write() == 1
+    assert _reminded("evaluation_request") == [preceptor_of(application).pk]
+    assert _reminded("evaluation_reminder") == [preceptor_of(late).pk]
+    EvaluationFactory(application=late)
+    assert evaluations_to_write() == 0
+
+
+def test_the_seal_ending_by_time_tells_both_sides_once_and_counts_the_review():
+    from preceptors.reminders import seals_ended
+
+    application = completed_placement(ended_days_ago=14)
+    ReviewFactory(application=application, status="published")
+    assert (seals_ended(), seals_ended()) == (1, 0)
+    assert sorted(_reminded("placement_revealed")) == sorted([application.applicant_id, preceptor_of(application).pk])
+    application.slot.listing.refresh_from_db()
+    assert application.slot.listing.review_count == 1

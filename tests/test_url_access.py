@@ -17,6 +17,7 @@ from .factories import (
     ApplicationFactory,
     CoordinatorFactory,
     DocumentFactory,
+    EvaluationFactory,
     ExperienceEntryFactory,
     InvitationFactory,
     PreceptorFactory,
@@ -80,6 +81,8 @@ TABLE = {
     "preceptors:respond": ("post", "published_review", {}, {"preceptor"} | TEAM),
     "preceptors:moderate_review": ("post", "pending_review", {"action": "approve"}, {"admin"}),
     "preceptors:moderate_response": ("post", "pending_response", {"action": "approve"}, {"admin"}),
+    "api-review-detail": ("get", "published_review", {}, set(ROLES)),
+    "api-evaluation-detail": ("get", "evaluation", {}, {"applicant", "preceptor", "admin"} | TEAM),
 }
 # Request bodies for the routes that need one to succeed.
 POST_DATA = {
@@ -173,8 +176,9 @@ def _placement_world(applicant, institution, users):
     Listing.objects.filter(pk=listing.pk).update(review_count=3, review_average=4)
     pending = ReviewFactory(application=ApplicationFactory(slot=completed.slot, status="completed"), listing=listing)
     response = ReviewResponseFactory(review=published[1], author=users["owner"])
+    evaluation = EvaluationFactory(application=completed, author=preceptor)
     return {"completed": completed.pk, "published_review": published[0].pk, "pending_review": pending.pk,
-            "pending_response": response.pk}
+            "pending_response": response.pk, "evaluation": evaluation.pk}
 
 
 def _snapshot(objects):
