@@ -244,6 +244,7 @@ SPECTACULAR_SETTINGS = {
         "ListingStatusEnum": "rotations.choices.ListingStatus",
         "InstitutionKindEnum": "institutions.models.Institution.Kind",
         "ApplicationStatusEnum": "matching.models.Status",
+        "CompetencyLevelEnum": "preceptors.models.Level",
         "ApplicationActionEnum": "matching.moves.MOVES",
         "DocumentStatusEnum": "applicants.choices.DocumentStatus",
         "DocumentKindEnum": "rotations.choices.DocumentKind",
