@@ -87,11 +87,14 @@ def can_review(application, user, now: datetime) -> str | None:
     return None
 
 
-def can_respond(review, user) -> str | None:
+def can_respond(review, user, *, host: bool | None = None) -> str | None:
     """One public response per review, by a preceptor of the listing or a coordinator of its
-    institution, once the review is published."""
+    institution, once the review is published. `host`: already known (a list of the host's
+    reviews), so no query per review."""
     application = review.application
-    if not (is_placement_preceptor(application, user) or is_placement_coordinator(application, user)):
+    if host is None:
+        host = is_placement_preceptor(application, user) or is_placement_coordinator(application, user)
+    if not host:
         return NOT_YOURS
     if review.status != R.PUBLISHED:
         return "Only a published review can be answered."

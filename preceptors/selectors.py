@@ -36,7 +36,7 @@ def reviews_visible_to(user, now=None):
     """Admins: every review. The author: their own. The host (the listing's preceptors, the
     institution's coordinators): published reviews of their placements once revealed."""
     now = now or timezone.now()
-    qs = Review.objects.select_related("application__slot__listing__institution", "response")
+    qs = Review.objects.select_related("application__slot__listing__institution", "listing", "response")
     if not user.is_authenticated:
         return qs.none()
     if user.role == Role.ADMIN:

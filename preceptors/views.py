@@ -107,7 +107,7 @@ def host_reviews(request):
     reviews = selectors.reviews_visible_to(request.user).filter(
         listing__review_count__gte=settings.REVIEWS_MIN_PUBLISHED).order_by("-published_at", "-id")[:100]
     return render(request, "preceptors/host_reviews.html", {
-        "reviews": [(r, policies.can_respond(r, request.user)) for r in reviews], "form": ResponseForm()})
+        "reviews": [(r, policies.can_respond(r, request.user, host=True)) for r in reviews], "form": ResponseForm()})
 
 
 @require_POST

@@ -2,10 +2,13 @@
 every page, e-mail and notification, and the host's list never singles out a reviewer."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notifications.models import Notification, OutgoingEmail
 from preceptors.models import Evaluation, Review
+from preceptors.services import listing_reviews_refresh
 
 from .factories import (
     EVALUATION_DATA,
@@ -136,3 +139,66 @@ def test_a_rejection_without_a_reason_changes_nothing(client):
     client.post(reverse("preceptors:moderate_review", args=[review.pk, "reject"]))
     review.refresh_from_db()
     assert review.status == "pending"
+
+
+def test_the_listing_page_shows_its_reviews_from_three_without_names(client):
+    application = completed_placement(ended_days_ago=20, slot__capacity=6)
+    listing = application.slot.listing
+    for n in range(3):
+        ReviewFactory(application=ApplicationFactory(slot=application.slot, status="completed"), listing=listing,
+                      status="published", text=f"Review number {n} " * 5)
+        listing_reviews_refresh(listing_id=listing.pk)
+        page = client.get(reverse("rotations:listing_detail", args=[listing.pk])).text
+        assert ("Review number 0" in page) is (n == 2)
+    assert f"Verified rotation, {application.slot.end_date:%B %Y}" in page
+
+
+def test_a_coordinator_reaches_the_evaluation_from_the_placements_page(client):
+    application = completed_placement()
+    EvaluationFactory(application=application)
+    client.force_login(CoordinatorFactory(institution=application.slot.listing.institution).user)
+    page = client.get(reverse("matching:review", args=[application.pk])).text
+    assert reverse("preceptors:evaluation", args=[application.pk]) in page
+    assert EVALUATION_DATA["strengths"] in client.get(reverse("preceptors:evaluation", args=[application.pk])).text
+
+
+# Constant queries (STYLE.md rule 12): one item or several, the same count.
+
+def _host_with_reviews(count):
+    application = completed_placement(ended_days_ago=20, slot__capacity=10)
+    listing = application.slot.listing
+    for _ in range(count):
+        review = ReviewFactory(application=ApplicationFactory(slot=application.slot, status="completed"),
+                               listing=listing, status="published")
+    type(listing).objects.filter(pk=listing.pk).update(review_count=count)
+    return application, review
+
+
+@pytest.mark.parametrize("page", ["host_reviews", "moderation", "dashboard", "api_reviews", "api_evaluations"])
+def test_the_lists_take_the_same_queries_for_one_or_several(client, django_assert_num_queries, page):
+    application, review = _host_with_reviews(3)
+    preceptor, admin = preceptor_of(application), AdminFactory()
+    user, url = {"host_reviews": (preceptor, reverse("preceptors:host_reviews")),
+                 "moderation": (admin, reverse("preceptors:moderation")),
+                 "dashboard": (preceptor, reverse("preceptors:dashboard")),
+                 "api_reviews": (None, "/api/reviews/"),
+                 "api_evaluations": (admin, "/api/evaluations/")}[page]
+
+    def more():
+        for _ in range(3):
+            other = ApplicationFactory(slot=application.slot, status="completed")
+            ReviewFactory(application=other, listing=application.slot.listing,
+                          status="pending" if page == "moderation" else "published")
+            EvaluationFactory(application=other)
+
+    ReviewFactory(application=ApplicationFactory(slot=application.slot, status="completed"),
+                  listing=application.slot.listing, status="pending")
+    EvaluationFactory(application=application)
+    if user:
+        client.force_login(user)
+    client.get(url)  # warm the per-process caches before counting
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(url).status_code == 200
+    more()
+    with django_assert_num_queries(len(before.captured_queries)):
+        assert client.get(url).status_code == 200
