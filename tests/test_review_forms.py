@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notifications.models import Notification, OutgoingEmail
+from preceptors import services
 from preceptors.models import Evaluation, Review
 from preceptors.services import listing_reviews_refresh
 
@@ -202,3 +203,14 @@ def test_the_lists_take_the_same_queries_for_one_or_several(client, django_asser
     more()
     with django_assert_num_queries(len(before.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("model", ["review", "reviewresponse", "reviewdecision", "evaluation"])
+def test_the_django_admin_lists_them_read_only(client, model):
+    review = ReviewFactory()
+    EvaluationFactory(application=review.application)
+    services.review_moderate(review=review, action="reject", by=AdminFactory(), reason="abuse")
+    client.force_login(AdminFactory())
+    assert client.get(reverse(f"admin:preceptors_{model}_changelist")).status_code == 200
+    assert client.get(reverse("admin:preceptors_review_change", args=[review.pk])).status_code == 200
+    assert client.get(reverse(f"admin:preceptors_{model}_add")).status_code == 403
