@@ -6,6 +6,7 @@ from accounts.api import MeView
 from applicants import api as applicants_api
 from institutions import api as institutions_api
 from matching import api as matching_api
+from preceptors import api as preceptors_api
 from rotations import api as rotations_api
 
 urlpatterns = [
@@ -14,4 +15,5 @@ urlpatterns = [
     *applicants_api.urlpatterns,
     *matching_api.urlpatterns,
     *institutions_api.urlpatterns,
+    *preceptors_api.urlpatterns,
 ]

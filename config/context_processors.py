@@ -9,10 +9,11 @@ _NAV = {
     Role.APPLICANT: [("Dashboard", "applicants:dashboard"), ("Applications", "matching:my_applications"),
                      ("Documents", "applicants:documents"), ("Saved", "rotations:saved_listings")],
     Role.COORDINATOR: [("Dashboard", "dashboards:coordinator"), ("Listings", "rotations:coordinator_listings"),
-                       ("Applications", "matching:review_list")],
-    Role.PRECEPTOR: [("Dashboard", "preceptors:dashboard")],
+                       ("Applications", "matching:review_list"), ("Reviews", "preceptors:host_reviews")],
+    Role.PRECEPTOR: [("Dashboard", "preceptors:dashboard"), ("Reviews", "preceptors:host_reviews")],
     Role.ADMIN: [("Dashboard", "dashboards:staff"), ("Moderation", "rotations:moderation"),
                  ("Documents", "applicants:document_queue"), ("Placements", "matching:approval_queue"),
+                 ("Reviews", "preceptors:moderation"),
                  ("Django admin", "admin:index")],
 }
 

@@ -11,6 +11,7 @@ from accounts.models import Role
 from applicants.demo import seed_applicant
 from institutions.demo import seed_institution
 from matching.demo import seed_applications
+from preceptors.demo import seed_reviews
 from rotations.demo import seed_listings
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]
@@ -25,4 +26,5 @@ def seed_demo() -> list[tuple[str, str]]:
     seed_listings(institution, preceptor)
     seed_applicant(applicant=users[Role.APPLICANT], admin=users[Role.ADMIN])
     seed_applications(applicant=users[Role.APPLICANT], coordinator=users[Role.COORDINATOR])
+    seed_reviews(applicant=users[Role.APPLICANT], preceptor_user=users[Role.PRECEPTOR], admin=users[Role.ADMIN])
     return [(Role(role).label, user.email) for role, user in users.items()]

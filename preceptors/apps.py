@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class PreceptorsConfig(AppConfig):
     name = "preceptors"
     verbose_name = "Preceptors"
+
+    def ready(self):
+        from rotations import hooks
+
+        from .selectors import listing_reviews_shown
+
+        # The listing's page shows its published reviews from the small-numbers threshold on.
+        hooks.register_listing_page_part(lambda request, listing: {
+            "published_reviews": listing_reviews_shown(listing)[:20]})

@@ -59,6 +59,10 @@ class Listing(models.Model):
     # Which demo listing this row is (rotations/demo.py): the seeder finds its rows by this key,
     # never by a title a coordinator may reuse or change. Empty for every real listing.
     demo_key = models.CharField(max_length=40, blank=True, default="", editable=False)
+    # Published, revealed reviews of the listing's placements: kept by the preceptors app's
+    # services (rotations knows nothing of reviews), shown only from REVIEWS_MIN_PUBLISHED on.
+    review_count = models.PositiveIntegerField(default=0, editable=False)
+    review_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -77,6 +81,11 @@ class Listing(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def reviews_shown(self) -> bool:
+        """Small numbers protect reviewers: no average or count below the threshold."""
+        return self.review_count >= settings.REVIEWS_MIN_PUBLISHED
 
     @property
     def is_hands_on(self) -> bool:

@@ -5,9 +5,10 @@ import re
 from collections.abc import Mapping
 
 from django import forms
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -27,7 +28,8 @@ AUDIENCES = {
 }
 
 # "relevance" needs keywords; without them it falls back to the soonest start.
-SORT_CHOICES = [("relevance", "Best match"), ("soonest", "Soonest start"), ("fee", "Lowest fee")]
+SORT_CHOICES = [("relevance", "Best match"), ("soonest", "Soonest start"), ("fee", "Lowest fee"),
+                ("rated", "Best rated")]
 
 FLAG_TRUE = {"on", "1", "true", "yes"}
 FLAG_FALSE = {"", "0", "false", "no", "off"}
@@ -91,10 +93,11 @@ class SearchForm(forms.Form):
     hands_on = FlagField(label="Hands-on only")
     free = FlagField(label="Free only")
     letter = FlagField(label="Letter of recommendation possible")
+    rated = FlagField(label="Rated 4 or higher")
     sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
 
     SELECTS = ["specialty", "type", "state", "audience", "visa", "duration", "start_month", "max_fee"]
-    FLAGS = ["open_only", "hands_on", "free", "letter"]
+    FLAGS = ["open_only", "hands_on", "free", "letter", "rated"]
 
     def selects(self):
         return [self[name] for name in self.SELECTS]
@@ -159,6 +162,9 @@ def _conditions(params: Mapping, today) -> list:
         conditions.append(Q(visas__contains=[params["visa"]]) | Q(visas=[]))
     if params.get("letter"):
         conditions.append(Q(letter_possible=True))
+    if params.get("rated"):
+        # Only a listing whose reviews may be shown (the small-numbers threshold) has a rating.
+        conditions.append(Q(review_count__gte=settings.REVIEWS_MIN_PUBLISHED, review_average__gte=4))
     if params.get("open_only"):
         conditions.append(Exists(_open_slots(today).filter(seats_taken__lt=F("capacity"))))
     return conditions
@@ -188,6 +194,9 @@ def _ordering(sort: str | None, *, keywords: bool) -> list:
     soonest = F("next_start").asc(nulls_last=True)
     if sort == "fee":
         return ["fee_usd", soonest, "pk"]
+    if sort == "rated":
+        shown = Case(When(review_count__gte=settings.REVIEWS_MIN_PUBLISHED, then=F("review_average")))
+        return [shown.desc(nulls_last=True), F("review_count").desc(), soonest, "pk"]
     if sort in ("relevance", "", None) and keywords:
         return [F("rank").desc(), soonest, "pk"]
     return [soonest, "fee_usd", "pk"]

@@ -62,6 +62,9 @@ class PublicListingSerializer(serializers.ModelSerializer):
         child=serializers.CharField(), source="get_required_documents_display", read_only=True)
     preceptors = PreceptorBriefSerializer(many=True, read_only=True)
     slots = PublicSlotSerializer(many=True, read_only=True)
+    review_count = serializers.SerializerMethodField(
+        help_text="Published reviews; null below the small-numbers threshold (REVIEWS_MIN_PUBLISHED).")
+    review_average = serializers.SerializerMethodField(help_text="Their average overall rating, or null.")
 
     class Meta:
         model = Listing
@@ -72,9 +75,15 @@ class PublicListingSerializer(serializers.ModelSerializer):
             "requires_step1", "requires_step2", "min_step2_score",
             "required_documents", "required_document_labels", "duration_weeks",
             "fee_usd", "fee_covers", "refund_policy", "letter_possible", "preceptors",
-            "description", "published_at", "slots",
+            "description", "published_at", "slots", "review_count", "review_average",
         ]
         read_only_fields = fields
+
+    def get_review_count(self, listing) -> int | None:
+        return listing.review_count if listing.reviews_shown else None
+
+    def get_review_average(self, listing) -> float | None:
+        return float(listing.review_average) if listing.reviews_shown and listing.review_average is not None else None
 
 
 class ManagedSlotSerializer(PublicSlotSerializer):

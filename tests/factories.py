@@ -349,3 +349,66 @@ def slot_starting_in(days, weeks=4, **kwargs):
     start = timezone.localdate() + timedelta(days=days)
     return SlotFactory(start_date=start, end_date=start + timedelta(weeks=weeks, days=-1),
                        application_deadline=start - timedelta(days=21), **kwargs)
+
+
+# Reviews and evaluations (issue 10).
+
+REVIEW_DATA = {"overall": 4, "teaching": 5, "hands_on": 3, "organisation": 4, "value": 4, "would_recommend": True,
+               "text": "Daily rounds with the team, two clinic days a week and a case presentation at the end."}
+EVALUATION_DATA = {"patient_care": 4, "medical_knowledge": 3, "practice_based_learning": 0,
+                   "interpersonal_communication": 5, "professionalism": 5, "systems_based_practice": 2,
+                   "overall": 4, "strengths": "Thorough histories; kind with patients.",
+                   "improvements": "Commit to a differential sooner.", "would_write_letter": True}
+
+
+def completed_placement(*, ended_days_ago=3, status="completed", **kwargs):
+    """A placement whose four-week rotation ended `ended_days_ago` days ago, with one preceptor
+    (an account of the listing's institution) attached to its listing."""
+    end = timezone.localdate() - timedelta(days=ended_days_ago)
+    start = end - timedelta(days=27)
+    institution = kwargs.pop("slot__listing__institution", None)
+    preceptor = PreceptorFactory(institution=institution) if institution else PreceptorFactory()
+    application = ApplicationFactory(
+        status=status, slot__start_date=start, slot__end_date=end, slot__application_deadline=start - timedelta(days=21),
+        slot__listing__institution=preceptor.institution, **kwargs)
+    application.slot.listing.preceptors.add(preceptor)
+    return application
+
+
+def preceptor_of(application):
+    return application.slot.listing.preceptors.first().user
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "preceptors.Review"
+
+    application = factory.LazyFunction(completed_placement)
+    listing = factory.LazyAttribute(lambda o: o.application.slot.listing)
+    overall, teaching, hands_on, organisation, value = 4, 5, 3, 4, 4
+    would_recommend = True
+    text = REVIEW_DATA["text"]
+    status = "pending"
+    published_at = factory.LazyAttribute(lambda o: timezone.now() if o.status == "published" else None)
+
+
+class EvaluationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "preceptors.Evaluation"
+
+    application = factory.LazyFunction(completed_placement)
+    author = factory.LazyAttribute(lambda o: o.application.slot.listing.preceptors.first())
+    patient_care, medical_knowledge, practice_based_learning = 4, 3, 0
+    interpersonal_communication, professionalism, systems_based_practice = 5, 5, 2
+    overall = 4
+    strengths = EVALUATION_DATA["strengths"]
+    improvements = EVALUATION_DATA["improvements"]
+    would_write_letter = True
+
+
+class ReviewResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "preceptors.ReviewResponse"
+
+    review = factory.SubFactory(ReviewFactory, status="published")
+    text = "Thank you for writing; we have changed the clinic schedule since."

@@ -64,7 +64,10 @@ def test_demo_data_run_twice_leaves_the_same_rows():
     first = _snapshot()
     call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == first
-    assert len(first["accounts.user"]) == 4  # one login per role
+    logins = [row for row in first["accounts.user"] if "@rotamatch.test" in str(row) and "reviewer" not in str(row)]
+    assert len(logins) == 4  # one login per role (the demo reviewers cannot log in)
+    assert len(first["preceptors.review"]) == 4  # three published, one awaiting moderation
+    assert len(first["preceptors.evaluation"]) == 2  # the demo applicant's: one revealed, one sealed
 
 
 def _snapshot():
@@ -72,7 +75,7 @@ def _snapshot():
         "accounts.User", "account.EmailAddress", "institutions.Institution",
         "institutions.Coordinator", "institutions.Preceptor", "rotations.Listing", "rotations.Slot",
         "applicants.Profile", "applicants.Document", "applicants.ExperienceEntry", "matching.Application",
-        "matching.ApplicationEvent")]
+        "matching.ApplicationEvent", "preceptors.Review", "preceptors.ReviewDecision", "preceptors.Evaluation")]
     # Timestamps that auto_now refreshes on every save are left out; every other column counts.
     return {m._meta.label_lower: sorted(map(tuple, m.objects.values_list(*_columns(m)))) for m in models}
 

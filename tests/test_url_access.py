@@ -15,18 +15,23 @@ from PIL import Image
 from institutions.models import NpiDispute
 from notifications.models import Notification
 from rotations.choices import ListingStatus
+from rotations.models import Listing, Slot
 
 from .factories import (
     AdminFactory,
     ApplicationFactory,
     CoordinatorFactory,
     DocumentFactory,
+    EvaluationFactory,
     ExperienceEntryFactory,
     InvitationFactory,
     PreceptorFactory,
     ProfileFactory,
+    ReviewFactory,
+    ReviewResponseFactory,
     SlotFactory,
     UserFactory,
+    completed_placement,
 )
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +85,16 @@ TABLE = {
     "api-preceptor-detail": ("get", "preceptor", {}, set(ROLES)),
     "institutions:preceptor_decide": ("post", "unverified_preceptor", {}, {"admin"}),
     "institutions:dispute_resolve": ("post", "npi_dispute", {}, {"admin"}),
+    # Issue 10: the completed placement (the world's preceptor is on its listing), its review and
+    # evaluation pages, the host's response and the admins' moderation.
+    "preceptors:review": ("get", "completed", {}, {"applicant"}),
+    "preceptors:evaluate": ("get", "completed", {}, {"preceptor"}),
+    "preceptors:evaluation": ("get", "completed", {}, {"applicant", "preceptor", "admin"} | TEAM),
+    "preceptors:respond": ("post", "published_review", {}, {"preceptor"} | TEAM),
+    "preceptors:moderate_review": ("post", "pending_review", {"action": "approve"}, {"admin"}),
+    "preceptors:moderate_response": ("post", "pending_response", {"action": "approve"}, {"admin"}),
+    "api-review-detail": ("get", "published_review", {}, set(ROLES)),
+    "api-evaluation-detail": ("get", "evaluation", {}, {"applicant", "preceptor", "admin"} | TEAM),
 }
 # Request bodies for the routes that need one to succeed.
 POST_DATA = {
@@ -87,6 +102,7 @@ POST_DATA = {
     "api-application-move": {"action": "withdraw"},
     "institutions:preceptor_decide": {"decision": "reject", "reason": "The NPI belongs to someone else."},
     "institutions:dispute_resolve": {"winner": "holder"},
+    "preceptors:respond": {"text": "Thank you for the review."},
 }
 # What an allowed POST does, as a test of the rows after it: a redirect alone proves nothing.
 EFFECTS = {
@@ -104,6 +120,9 @@ EFFECTS = {
     "api-application-move": lambda o: _row("matching.Application", o["application"]).status == "withdrawn",
     "institutions:preceptor_decide": lambda o: _row("institutions.Preceptor", o["unverified_preceptor"]).status == "rejected",
     "institutions:dispute_resolve": lambda o: _row("institutions.NpiDispute", o["npi_dispute"]).status == "holder",
+    "preceptors:respond": lambda o: _row("preceptors.ReviewResponse", {"review": o["published_review"]}) is not None,
+    "preceptors:moderate_review": lambda o: _row("preceptors.Review", o["pending_review"]).status == "published",
+    "preceptors:moderate_response": lambda o: _row("preceptors.ReviewResponse", o["pending_response"]).status == "published",
 }
 # Allowed POSTs that rightly change nothing in this world: nobody is on the slot's waitlist.
 NO_EFFECT = {"matching:offer_next"}
@@ -129,7 +148,8 @@ def test_every_allowed_post_has_its_effect_stated():
 
 
 def _row(model: str, pk):
-    return apps.get_model(model).objects.filter(pk=pk).first()
+    lookup = pk if isinstance(pk, dict) else {"pk": pk}
+    return apps.get_model(model).objects.filter(**lookup).first()
 
 
 def _world():
@@ -154,8 +174,8 @@ def _world():
                "document": DocumentFactory(applicant=applicant).pk,
                "pending_document": DocumentFactory(applicant=applicant, kind="passport", status="pending").pk,
                "experience_entry": ExperienceEntryFactory(applicant=applicant).pk,
-               "calendar_token": profile.calendar_token,
-               **_preceptor_objects(institution)}
+               "calendar_token": profile.calendar_token, **_preceptor_objects(institution),
+               **_placement_world(applicant, institution, users)}
     return users, objects, invitation
 
 
@@ -174,13 +194,35 @@ def _jpeg() -> bytes:
     return out.getvalue()
 
 
+def _placement_world(applicant, institution, users):
+    """A completed placement of the applicant's at the owner's institution, its listing
+    supervised by the world's preceptor; three published, revealed reviews of it, one pending,
+    and a pending response."""
+    preceptor = users["preceptor"].preceptor
+    completed = completed_placement(applicant=applicant, slot__listing__institution=institution, ended_days_ago=20,
+                                    slot__capacity=6)
+    completed.slot.listing.preceptors.add(preceptor)
+    listing = completed.slot.listing
+    published = [ReviewFactory(application=ApplicationFactory(slot=completed.slot, status="completed"),
+                               listing=listing, status="published") for _ in range(3)]
+    Listing.objects.filter(pk=listing.pk).update(review_count=3, review_average=4)
+    pending = ReviewFactory(application=ApplicationFactory(slot=completed.slot, status="completed"), listing=listing)
+    response = ReviewResponseFactory(review=published[1], author=users["owner"])
+    evaluation = EvaluationFactory(application=completed, author=preceptor)
+    return {"completed": completed.pk, "published_review": published[0].pk, "pending_review": pending.pk,
+            "pending_response": response.pk, "evaluation": evaluation.pk}
+
+
 def _snapshot(objects):
     from applicants.models import Document, ExperienceEntry
     from institutions.models import Invitation, Preceptor
     from matching.models import Application
-    from rotations.models import Listing, Slot
+    from preceptors.models import Evaluation, Review, ReviewResponse
 
     return (
+        sorted(Review.objects.values_list("pk", "status")),
+        sorted(ReviewResponse.objects.values_list("pk", "status")),
+        Evaluation.objects.count(),
         sorted(Listing.objects.values_list("pk", "status")),
         sorted(Slot.objects.values_list("pk", "capacity")),
         list(Invitation.objects.values_list("pk", "revoked_at")),

@@ -244,6 +244,7 @@ SPECTACULAR_SETTINGS = {
         "ListingStatusEnum": "rotations.choices.ListingStatus",
         "InstitutionKindEnum": "institutions.models.Institution.Kind",
         "ApplicationStatusEnum": "matching.models.Status",
+        "CompetencyLevelEnum": "preceptors.models.Level",
         "ApplicationActionEnum": "matching.moves.MOVES",
         "DocumentStatusEnum": "applicants.choices.DocumentStatus",
         "DocumentKindEnum": "rotations.choices.DocumentKind",
@@ -303,6 +304,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
 }
+
+# Reviews and evaluations (preceptors): the windows in days after a rotation's end date, the
+# seal (a placement's review and evaluation are revealed together when both are in, or this many
+# days after the end), and the fewest published reviews before any are shown.
+REVIEW_WINDOW_DAYS = env.int("REVIEW_WINDOW_DAYS", 60)
+REVIEW_SEAL_DAYS = env.int("REVIEW_SEAL_DAYS", 14)
+REVIEWS_MIN_PUBLISHED = env.int("REVIEWS_MIN_PUBLISHED", 3)
+EVALUATION_OPENS_DAYS_BEFORE_END = env.int("EVALUATION_OPENS_DAYS_BEFORE_END", 6)
+EVALUATION_WINDOW_DAYS = env.int("EVALUATION_WINDOW_DAYS", 30)
 
 # The document vault: uploads larger than this are refused (and never stored).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
