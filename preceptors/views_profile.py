@@ -12,13 +12,20 @@ from institutions.profiles import preceptor_profile_update
 from institutions.selectors import own_preceptor_profile, preceptor_open_claim, preceptors_public
 from rotations.selectors import listings_public
 
-# The reviews app fills this in (see `review_summary_for`); until then the page says so.
+from .selectors import preceptor_review_summary
+
 NOT_ENOUGH_REVIEWS = "Not enough reviews yet"
 
 
 def review_summary_for(preceptor) -> dict:
-    """The hook for reviews: {"text": …, "average": …, "count": …} once there are enough of them."""
-    return {"text": NOT_ENOUGH_REVIEWS, "average": None, "count": 0}
+    """{"text", "average", "count", "reviews"}: the published reviews of the placements this
+    preceptor supervised, only once there are enough that no reviewer can be singled out."""
+    summary = preceptor_review_summary(preceptor)
+    if not summary["enough"]:
+        return {"text": NOT_ENOUGH_REVIEWS, "average": None, "count": 0, "reviews": []}
+    text = f"{summary['average']:.1f} / 5 from {summary['count']} published reviews"
+    reviews = summary["reviews"].select_related("application__slot").order_by("-pk")
+    return {"text": text, "average": summary["average"], "count": summary["count"], "reviews": reviews}
 
 
 def public(request, pk):

@@ -91,3 +91,18 @@ def test_the_api_gives_null_below_the_threshold(api):
     answer = {item["id"]: (item["review_count"], item["review_average"])
               for item in api.get("/api/listings/").json()["results"]}
     assert answer == {good.pk: (3, pytest.approx(4.33, abs=0.01)), few.pk: (None, None)}
+
+
+@pytest.mark.parametrize(("ratings", "summary"), [
+    ([5, 4], "Not enough reviews yet"),
+    ([5, 4, 3], "4.0 / 5 from 3 published reviews"),
+])
+def test_the_preceptor_page_shows_the_summary_from_three_reviews_without_names(client, preceptor, ratings, summary):
+    listing = reviewed("Cardiology Clinic", ratings)
+    listing.preceptors.add(preceptor.preceptor)
+    page = client.get(reverse("preceptors:public", args=[preceptor.preceptor.pk])).content.decode()
+    assert summary in page
+    assert page.count("Verified rotation,") == (len(ratings) if len(ratings) >= 3 else 0)
+    for review in listing.reviews.all():
+        assert review.application.applicant.email not in page
+        assert review.application.applicant.get_full_name() not in page
