@@ -86,12 +86,6 @@ def evaluations_visible_to(user, now=None):
     return qs.filter(application__in=_host_applications(user))
 
 
-def current_evaluations(qs):
-    """The latest version of each placement's evaluation."""
-    newer = Evaluation.objects.filter(application=OuterRef("application"), version__gt=OuterRef("version"))
-    return qs.exclude(Exists(newer))
-
-
 def placements_of_applicant(user):
     return Application.objects.filter(applicant=user, status__in=["approved", "completed"]).select_related(
         "slot__listing__institution")
