@@ -15,7 +15,7 @@ from .selectors import applications_visible_to
 
 @dataclass(frozen=True)
 class SlotRow:
-    """One line of the slots table; `reasons` and `application` only for a signed-in applicant."""
+    """One line of an applicant's slots table: may they apply, what stands in the way, their application."""
 
     slot: Slot
     can_apply: bool = False
@@ -24,11 +24,12 @@ class SlotRow:
 
 
 def listing_page_part(request, listing) -> dict:
-    """The readiness panel and the slot rows; for an applicant in three queries whatever the number
-    of slots: the profile, the documents and the applicant's applications to this listing."""
+    """For an applicant, the readiness panel and the slot rows, in three queries whatever the number
+    of slots: the profile, the documents and the applicant's applications to this listing. Other
+    visitors get the listing page's own plain rows."""
     user = request.user
     if not (user.is_authenticated and user.role == Role.APPLICANT):
-        return {"readiness": None, "slot_rows": [SlotRow(slot) for slot in listing.slots.all()]}
+        return {}
     profile = profile_of(user)
     documents = list(documents_visible_to(user))
     applied = {a.slot_id: a for a in applications_visible_to(user).filter(slot__listing=listing)}

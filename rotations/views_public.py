@@ -26,12 +26,15 @@ def listing_detail(request, pk):
     listing = get_object_or_404(with_slots(listings_visible_to(request.user)), pk=pk)
     saved = (request.user.is_authenticated
              and SavedListing.objects.filter(user=request.user, listing=listing).exists())
+    # What an applicant may do on each slot comes from matching (registered in rotations.hooks);
+    # everyone else sees the plain rows.
+    context = listing_page_parts(request, listing)
+    context.setdefault("readiness", None)
+    if "slot_rows" not in context:
+        context["slot_rows"] = [{"slot": slot} for slot in listing.slots.all()]
     return render(request, "rotations/listing/detail.html", {
-        "listing": listing, "saved": saved,
+        **context, "listing": listing, "saved": saved,
         "in_compare": listing.pk in request.session.get(COMPARE_SESSION_KEY, []),
-        # What the visitor may do on each slot comes from matching (registered in rotations.hooks).
-        "readiness": None, "slot_rows": [{"slot": slot} for slot in listing.slots.all()],
-        **listing_page_parts(request, listing),
     })
 
 
