@@ -57,14 +57,22 @@ def spreadsheet_safe(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def csv_rows(entries) -> list[list[str]]:
-    """The header, then one row per entry with ISO dates; every cell safe to open in a spreadsheet."""
-    rows = [CSV_HEADER]
+def csv_rows(entries, supplements: dict | None = None) -> list[list[str]]:
+    """The header, then one row per entry with ISO dates; every cell safe to open in a spreadsheet.
+
+    `supplements` ({entry id: [(title, [(label, text), ...]), ...]}, see `hooks.experience_supplements`)
+    adds one column per "title: label", empty for the entries without it."""
+    supplements = supplements or {}
+    extra = list(dict.fromkeys(f"{title}: {label}" for found in supplements.values()
+                               for title, items in found for label, _ in items))
+    rows = [CSV_HEADER + extra]
     for entry in entries:
+        cells = {f"{title}: {label}": text for title, items in supplements.get(entry.pk, []) for label, text in items}
         rows.append([spreadsheet_safe(value) for value in (
             entry.start_date.isoformat(), entry.end_date.isoformat(), entry.institution,
             entry.get_specialty_display(), entry.get_setting_display(), entry.hours, entry.supervisor,
             entry.duties, "Rotamatch placement" if entry.from_placement else "Added by the applicant",
+            *(cells.get(column, "") for column in extra),
         )])
     return rows
 
@@ -117,22 +125,39 @@ def _heading(header: dict, styles) -> list:
                         HRFlowable(width="100%", thickness=0.8, color=colors.black, spaceAfter=8)]
 
 
-def _entry(entry, styles) -> KeepTogether:
-    rows = [("Dates", date_range(entry)), ("Institution", entry.institution),
-            ("Supervisor", entry.supervisor), ("Total hours", str(entry.hours))]
-    table = Table([[Paragraph(label, styles["label"]), Paragraph(markup_safe(value), styles["body"])]
+def _label_table(rows, styles, label_width=1.2 * inch) -> Table:
+    table = Table([[Paragraph(markup_safe(label), styles["label"]), Paragraph(markup_safe(value), styles["body"])]
                    for label, value in rows if value],
-                  colWidths=[1.2 * inch, None], hAlign="LEFT")
+                  colWidths=[label_width, None], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
-    flowables = [Paragraph(markup_safe(position(entry)), styles["position"]), table]
+    return table
+
+
+def _supplement(title, items, styles) -> list:
+    """A block the applicant chose to add (a preceptor's evaluation): its title, then its items;
+    long texts below the short ones, since a paragraph may run over a page and a table row may not."""
+    short = [(label, text) for label, text in items if len(text) <= 90]
+    flowables = [Paragraph(markup_safe(title), styles["label"]), _label_table(short, styles, 3.4 * inch)]
+    for label, text in items:
+        if len(text) > 90:
+            flowables += [Paragraph(markup_safe(label), styles["label"]), Paragraph(markup_safe(text), styles["body"])]
+    return flowables
+
+
+def _entry(entry, styles, supplements=()) -> list:
+    rows = [("Dates", date_range(entry)), ("Institution", entry.institution),
+            ("Supervisor", entry.supervisor), ("Total hours", str(entry.hours))]
+    flowables = [Paragraph(markup_safe(position(entry)), styles["position"]), _label_table(rows, styles)]
     # Duties go below the table, not in a cell: a paragraph may run over a page, a table row may not.
     if entry.duties.strip():
         flowables += [Paragraph("Duties", styles["label"]),
                       Paragraph(markup_safe(entry.duties), styles["body"])]
     if entry.from_placement:
         flowables.append(Paragraph("Placement arranged and completed through Rotamatch.", styles["note"]))
-    return KeepTogether(flowables + [Spacer(1, 10)])
+    # The entry's own lines stay on one page; an evaluation after them may flow onto the next.
+    added = [flowable for title, items in supplements for flowable in _supplement(title, items, styles)]
+    return [KeepTogether(flowables), *added, Spacer(1, 10)]
 
 
 def _numbered_canvas(footer: str, font: str):
@@ -161,11 +186,12 @@ def _numbered_canvas(footer: str, font: str):
     return NumberedCanvas
 
 
-def build_pdf(entries, header: dict) -> bytes:
-    """The log as a Letter-size PDF: heading, one block per entry (newest first), total hours."""
-    entries, styles = list(entries), _styles()
+def build_pdf(entries, header: dict, supplements: dict | None = None) -> bytes:
+    """The log as a Letter-size PDF: heading, one block per entry (newest first), with what
+    `supplements` adds to it (see `csv_rows`), total hours."""
+    entries, styles, supplements = list(entries), _styles(), supplements or {}
     story = _heading(header, styles)
-    story += [_entry(entry, styles) for entry in entries] or [
+    story += [flowable for entry in entries for flowable in _entry(entry, styles, supplements.get(entry.pk, []))] or [
         Paragraph("No clinical experience recorded yet.", styles["body"])]
     story.append(Paragraph(f"Total clinical hours: {total_hours(entries)}", styles["total"]))
     buffer = io.BytesIO()

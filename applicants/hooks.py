@@ -37,3 +37,23 @@ def host_document_access(institution_id: int) -> Q | None:
     for condition in conditions[1:]:
         combined |= condition
     return combined
+
+
+# What higher apps add to an exported experience entry, when the applicant asks for it.
+_experience_supplements: list[Callable] = []
+
+
+def register_experience_supplement(find: Callable) -> None:
+    """`find(user, application_ids) -> {application_id: (title, [(label, text), ...])}`: what the
+    user may read about those placements, to print under the entries they became."""
+    _experience_supplements.append(find)
+
+
+def experience_supplements(user, entries) -> dict[int, list[tuple[str, list[tuple[str, str]]]]]:
+    """{entry id: [(title, items), ...]} for the entries that came from placements."""
+    by_application = {entry.application_id: entry.pk for entry in entries if entry.application_id}
+    found: dict[int, list] = {}
+    for find in _experience_supplements:
+        for application_id, supplement in find(user, list(by_application)).items():
+            found.setdefault(by_application[application_id], []).append(supplement)
+    return found

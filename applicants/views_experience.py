@@ -15,6 +15,7 @@ from core.form_support import add_service_errors
 
 from .experience_export import build_pdf, csv_rows, header_of, total_hours
 from .forms_experience import PLACEMENT_FIXED_FIELDS, ExperienceEntryForm, experience_form_class
+from .hooks import experience_supplements
 from .selectors import experience_of, profile_of
 from .services import experience_entry_delete, experience_entry_save
 
@@ -73,13 +74,21 @@ def experience_delete(request, pk):
     return redirect("applicants:experience")
 
 
+def _export(request):
+    """The entries, and what the applicant chose to add to them (`?evaluations=1`: the
+    preceptors' evaluations they may read), else nothing: an export says only what its owner picked."""
+    entries = list(experience_of(request.user))
+    chosen = request.GET.get("evaluations") == "1"
+    return entries, experience_supplements(request.user, entries) if chosen else {}
+
+
 @never_cache
 @role_required(Role.APPLICANT)
 def experience_csv(request):
     # The byte order mark makes Excel read the file as UTF-8 (accented names stay intact).
     response = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="experience-log.csv"'
-    csv.writer(response).writerows(csv_rows(experience_of(request.user)))
+    csv.writer(response).writerows(csv_rows(*_export(request)))
     return response
 
 
@@ -87,6 +96,7 @@ def experience_csv(request):
 @role_required(Role.APPLICANT)
 def experience_pdf(request):
     header = header_of(request.user, profile_of(request.user))
-    response = HttpResponse(build_pdf(experience_of(request.user), header), content_type="application/pdf")
+    entries, supplements = _export(request)
+    response = HttpResponse(build_pdf(entries, header, supplements), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="experience-log.pdf"'
     return response

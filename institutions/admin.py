@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from .models import Coordinator, Institution, Invitation, NpiDispute, Preceptor, PreceptorMembership
-from .profiles import preceptor_verification_decide
+from .profiles import preceptor_admin_save, preceptor_verification_decide
 from .services import institution_verify, preceptor_membership_confirm
 
 
@@ -57,7 +57,7 @@ class PreceptorAdmin(admin.ModelAdmin):
     actions = ["mark_verified"]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        preceptor_admin_save(preceptor=obj, by=request.user, changed=form.changed_data if change else [])
         # Listings name only members: a preceptor added here teaches at their home institution.
         preceptor_membership_confirm(preceptor=obj, institution=obj.institution)
 

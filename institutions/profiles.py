@@ -4,7 +4,7 @@ Split from services.py by concern; the functions follow the same `<entity>_<verb
 form and are exported from `services` too.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -54,6 +54,17 @@ def preceptor_profile_update(*, preceptor: Preceptor, by: User, changes: dict, p
         if old_photo and old_photo != preceptor.photo.name:
             storage = preceptor.photo.storage
             transaction.on_commit(lambda: storage.delete(old_photo))
+    return preceptor
+
+
+def preceptor_admin_save(*, preceptor: Preceptor, by: User, changed: list[str]) -> Preceptor:
+    """An admin's edit in the Django admin: the same rule as the preceptor's own edit, a changed
+    name or NPI drops the verification (the registry check was of the old ones)."""
+    if not by.is_staff:
+        raise PermissionDenied("Only staff edit preceptors in the admin.")
+    if preceptor.pk and set(changed) & set(IDENTITY_FIELDS):
+        _unverify(preceptor)
+    preceptor.save()
     return preceptor
 
 

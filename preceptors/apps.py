@@ -6,10 +6,13 @@ class PreceptorsConfig(AppConfig):
     verbose_name = "Preceptors"
 
     def ready(self):
+        from applicants import hooks as applicant_hooks
         from rotations import hooks
 
-        from .selectors import listing_reviews_shown
+        from .selectors import evaluation_summaries, listing_reviews_shown
 
         # The listing's page shows its published reviews from the small-numbers threshold on.
         hooks.register_listing_page_part(lambda request, listing: {
             "published_reviews": listing_reviews_shown(listing)[:20]})
+        # The experience log's export adds the evaluations the applicant may read, when they ask.
+        applicant_hooks.register_experience_supplement(evaluation_summaries)

@@ -10,7 +10,7 @@ from accounts.models import Role
 from institutions.models import Coordinator
 from matching.models import Application
 
-from .models import Evaluation, Review, ReviewResponse, ReviewStatus
+from .models import COMPETENCIES, Evaluation, Level, Review, ReviewResponse, ReviewStatus
 
 
 def revealed_applications(now):
@@ -116,3 +116,31 @@ def moderation_queue():
     responses = ReviewResponse.objects.filter(status=ReviewStatus.PENDING).select_related(
         "review__listing__institution").order_by("created_at")
     return reviews, responses
+
+
+def evaluation_summaries(user, application_ids) -> dict:
+    """For the experience log's export, at the applicant's choice: the newest version of each
+    evaluation the user may read now (`evaluations_visible_to`: sealed ones are not there)."""
+    newest = {}
+    for evaluation in evaluations_visible_to(user).filter(application_id__in=application_ids).order_by(
+            "application_id", "-version"):
+        newest.setdefault(evaluation.application_id, evaluation)
+    return {application_id: ("Preceptor's evaluation", evaluation_items(evaluation))
+            for application_id, evaluation in newest.items()}
+
+
+def evaluation_items(evaluation) -> list[tuple[str, str]]:
+    def level(value):
+        # "4 – Proficient: works independently…" is shortened to "4 – Proficient" for a summary.
+        return Level(value).label.split(":")[0]
+
+    author = f" by {evaluation.author}" if evaluation.author else ""
+    day = timezone.localdate(evaluation.submitted_at)
+    return [
+        ("Submitted", f"{day:%b} {day.day}, {day.year}{author} (version {evaluation.version})"),
+        ("Overall rating", f"{evaluation.overall} of 5"),
+        *[(label, level(getattr(evaluation, name))) for name, label in COMPETENCIES],
+        ("Strengths", evaluation.strengths),
+        ("Areas to improve", evaluation.improvements),
+        ("Would write a letter", "Yes" if evaluation.would_write_letter else "No"),
+    ]

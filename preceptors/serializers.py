@@ -6,7 +6,7 @@ from rest_framework import serializers
 from core.api_support import IdField
 from matching.models import Application
 
-from .models import COMPETENCIES, Evaluation, Review
+from .models import COMPETENCIES, Evaluation, Review, ReviewResponse
 
 
 class ReviewInputSerializer(serializers.Serializer):
@@ -20,6 +20,23 @@ class ReviewInputSerializer(serializers.Serializer):
     value = serializers.IntegerField(help_text="1–5: value for the fee")
     would_recommend = serializers.BooleanField()
     text = serializers.CharField(trim_whitespace=False, allow_blank=True)
+
+
+class ReviewEditSerializer(ReviewInputSerializer):
+    """A rejected review, edited for its one resubmission: the same fields, same placement."""
+
+    application = None
+
+
+class ResponseInputSerializer(serializers.Serializer):
+    text = serializers.CharField(trim_whitespace=False, allow_blank=True, help_text="Up to 5,000 characters.")
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReviewResponse
+        fields = ["id", "review", "text", "status", "reject_reason", "created_at"]
+        read_only_fields = fields
 
 
 class PublicReviewSerializer(serializers.ModelSerializer):

@@ -2,13 +2,15 @@
 
 import pytest
 from django.core.cache import cache
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
+from django.utils import timezone
 
 from institutions.models import Institution
 from rotations.models import Listing, Slot
 from rotations.search_cache import VERSION_KEY
 
-from .factories import AdminFactory, InstitutionFactory, ListingFactory, SlotFactory
+from .factories import AdminFactory, InstitutionFactory, ListingFactory, PreceptorFactory, SlotFactory
 
 # The search cache hears of changes after commit, so these tests commit.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +29,8 @@ def _form_data(response) -> dict:
     for form in forms:
         for bound in form:
             value = bound.value()
-            if value is None or value is False or value == []:
+            # A browser sends no file back unless one is chosen again.
+            if value is None or value is False or value == [] or isinstance(value, FieldFile):
                 continue
             if isinstance(value, list):
                 value = value if bound.field.widget.__class__.__name__.startswith(("Select", "Checkbox")) \
@@ -79,3 +82,18 @@ def test_verifying_an_institution_in_the_admin_publishes_its_listings_in_search(
                 {"action": "mark_verified", "_selected_action": [institution.pk]})
     assert Institution.objects.get(pk=institution.pk).verified_at is not None
     assert _search_titles(client, "Dermatology") == ["Dermatology Elective"]
+
+
+@pytest.mark.parametrize(("field", "value", "stays_verified"), [
+    ("full_name", "Dr. Someone Else", False), ("npi", "1558598797", False), ("title", "Clerkship director", True)])
+def test_an_admin_edit_of_a_preceptors_name_or_npi_drops_the_verification(client, field, value, stays_verified):
+    preceptor = PreceptorFactory(npi="1234567893", status="verified", verified_at=timezone.now())
+    client.force_login(AdminFactory())
+    url = reverse("admin:institutions_preceptor_change", args=[preceptor.pk])
+    data = _form_data(client.get(url))
+    data[field] = value
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    preceptor.refresh_from_db()
+    assert getattr(preceptor, field) == value
+    assert (preceptor.status == "verified", preceptor.verified_at is not None) == (stays_verified, stays_verified)

@@ -3,7 +3,7 @@ threshold, and both in the OpenAPI schema."""
 
 import pytest
 
-from preceptors.models import Evaluation, Review
+from preceptors.models import Evaluation, Review, ReviewResponse
 
 from .factories import (
     EVALUATION_DATA,
@@ -89,4 +89,36 @@ def test_evaluations_are_read_by_the_applicant_after_the_reveal_and_by_the_coord
 
 def test_the_schema_describes_reviews_and_evaluations(api):
     schema = api.get("/api/schema/", {"format": "json"}).json()
-    assert {"/api/reviews/", "/api/reviews/{id}/", "/api/evaluations/", "/api/evaluations/{id}/"} <= set(schema["paths"])
+    assert {"/api/reviews/", "/api/reviews/{id}/", "/api/reviews/{id}/resubmit/", "/api/reviews/{id}/response/",
+            "/api/evaluations/", "/api/evaluations/{id}/"} <= set(schema["paths"])
+
+
+def test_the_author_resubmits_a_rejected_review_once(api):
+    review = ReviewFactory(status="rejected", reject_reason="personal_data")
+    edited = {**REVIEW_DATA, "text": "Rounds, clinic and a case presentation; the names I gave are taken out now."}
+    login(api, UserFactory())
+    assert api.post(f"/api/reviews/{review.pk}/resubmit/", edited, format="json").status_code == 404
+    login(api, review.application.applicant)
+    assert api.post(f"/api/reviews/{review.pk}/resubmit/", {**edited, "overall": 9}, format="json").status_code == 400
+    response = api.post(f"/api/reviews/{review.pk}/resubmit/", edited, format="json")
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["resubmitted"]) == ("pending", True)
+    Review.objects.filter(pk=review.pk).update(status="rejected")
+    assert api.post(f"/api/reviews/{review.pk}/resubmit/", edited, format="json").status_code == 400
+    assert Review.objects.get(pk=review.pk).text == edited["text"]
+
+
+def test_the_host_responds_once_to_a_published_review_of_their_placement(api):
+    review = ReviewFactory(status="published", application=completed_placement(ended_days_ago=20))
+    login(api, CoordinatorFactory().user)  # another institution's coordinator does not see it
+    assert api.post(f"/api/reviews/{review.pk}/response/", {"text": "Thanks."}, format="json").status_code == 404
+    login(api, review.application.applicant)  # sees their own review, but is not its host
+    assert api.post(f"/api/reviews/{review.pk}/response/", {"text": "Thanks."}, format="json").status_code == 403
+    login(api, preceptor_of(review.application))
+    assert api.post(f"/api/reviews/{review.pk}/response/", {"text": ""}, format="json").status_code == 400
+    response = api.post(f"/api/reviews/{review.pk}/response/", {"text": "Thank you; clinic days are fixed now."},
+                        format="json")
+    assert response.status_code == 201
+    assert (response.json()["status"], response.json()["text"]) == ("pending", "Thank you; clinic days are fixed now.")
+    assert api.post(f"/api/reviews/{review.pk}/response/", {"text": "Again."}, format="json").status_code == 400
+    assert ReviewResponse.objects.filter(review=review).count() == 1

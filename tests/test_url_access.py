@@ -18,6 +18,7 @@ from rotations.choices import ListingStatus
 from rotations.models import Listing, Slot
 
 from .factories import (
+    REVIEW_DATA,
     AdminFactory,
     ApplicationFactory,
     CoordinatorFactory,
@@ -95,6 +96,8 @@ TABLE = {
     "preceptors:moderate_response": ("post", "pending_response", {"action": "approve"}, {"admin"}),
     "api-review-detail": ("get", "published_review", {}, set(ROLES)),
     "api-evaluation-detail": ("get", "evaluation", {}, {"applicant", "preceptor", "admin"} | TEAM),
+    "api-review-resubmit": ("post", "rejected_review", {}, {"applicant"}),
+    "api-review-respond": ("post", "published_review", {}, {"preceptor"} | TEAM),
 }
 # Request bodies for the routes that need one to succeed.
 POST_DATA = {
@@ -103,6 +106,8 @@ POST_DATA = {
     "institutions:preceptor_decide": {"decision": "reject", "reason": "The NPI belongs to someone else."},
     "institutions:dispute_resolve": {"winner": "holder"},
     "preceptors:respond": {"text": "Thank you for the review."},
+    "api-review-respond": {"text": "Thank you for the review."},
+    "api-review-resubmit": {**REVIEW_DATA, "text": "Rounds and clinic every day; I took out the names I had given."},
 }
 # What an allowed POST does, as a test of the rows after it: a redirect alone proves nothing.
 EFFECTS = {
@@ -123,6 +128,8 @@ EFFECTS = {
     "preceptors:respond": lambda o: _row("preceptors.ReviewResponse", {"review": o["published_review"]}) is not None,
     "preceptors:moderate_review": lambda o: _row("preceptors.Review", o["pending_review"]).status == "published",
     "preceptors:moderate_response": lambda o: _row("preceptors.ReviewResponse", o["pending_response"]).status == "published",
+    "api-review-respond": lambda o: _row("preceptors.ReviewResponse", {"review": o["published_review"]}) is not None,
+    "api-review-resubmit": lambda o: _row("preceptors.Review", o["rejected_review"]).status == "pending",
 }
 # Allowed POSTs that rightly change nothing in this world: nobody is on the slot's waitlist.
 NO_EFFECT = {"matching:offer_next"}
@@ -209,7 +216,9 @@ def _placement_world(applicant, institution, users):
     pending = ReviewFactory(application=ApplicationFactory(slot=completed.slot, status="completed"), listing=listing)
     response = ReviewResponseFactory(review=published[1], author=users["owner"])
     evaluation = EvaluationFactory(application=completed, author=preceptor)
-    return {"completed": completed.pk, "published_review": published[0].pk, "pending_review": pending.pk,
+    rejected = ReviewFactory(application=completed, status="rejected", reject_reason="personal_data")
+    return {"completed": completed.pk, "rejected_review": rejected.pk, "published_review": published[0].pk,
+            "pending_review": pending.pk,
             "pending_response": response.pk, "evaluation": evaluation.pk}
 
 
