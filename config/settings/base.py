@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
         "InstitutionKindEnum": "institutions.models.Institution.Kind",
         "ApplicationStatusEnum": "matching.models.Status",
         "CompetencyLevelEnum": "preceptors.models.Level",
+        "ReviewStatusEnum": "preceptors.models.ReviewStatus",
+        "RejectReasonEnum": "preceptors.models.RejectReason",
         "ApplicationActionEnum": "matching.moves.MOVES",
         "DocumentStatusEnum": "applicants.choices.DocumentStatus",
         "DocumentKindEnum": "rotations.choices.DocumentKind",
