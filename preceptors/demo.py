@@ -15,6 +15,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import Role, User
+from applicants.services import experience_from_placement
 from matching.models import Application, Status
 from rotations.demo import demo_listing
 from rotations.models import Slot
@@ -52,6 +53,10 @@ def seed_reviews(*, applicant: User, preceptor_user: User, admin: User) -> None:
     evaluation_submit(application=revealed, by=preceptor_user, data=EVALUATION)
     recent = _completed(applicant, _past_slot(listing, ended_days_ago=4, capacity=2))
     evaluation_submit(application=recent, by=preceptor_user, data=EVALUATION)
+    # As marking a placement completed does: the experience log lists both, and its export can
+    # carry the revealed evaluation.
+    for application in (revealed, recent):
+        experience_from_placement(application=application)
 
 
 def _past_slot(listing, *, ended_days_ago: int, capacity: int) -> Slot:

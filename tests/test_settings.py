@@ -70,6 +70,18 @@ def test_demo_data_run_twice_leaves_the_same_rows():
     assert len(first["preceptors.evaluation"]) == 2  # the demo applicant's: one revealed, one sealed
 
 
+@pytest.mark.django_db
+def test_demo_applicants_log_exports_the_revealed_evaluation_only(client):
+    from accounts.models import User
+
+    call_command("seed_demo", stdout=io.StringIO())
+    client.force_login(User.objects.get(email="applicant@rotamatch.test"))
+    rows = client.get("/applicant/experience.csv?evaluations=1").content.decode("utf-8-sig").splitlines()
+    placements = [row for row in rows if "Rotamatch placement" in row]
+    assert len(placements) == 2  # both completed demo placements are in the log
+    assert sum("Careful histories" in row for row in placements) == 1  # the sealed one stays empty
+
+
 def _snapshot():
     models = [apps.get_model(label) for label in (
         "accounts.User", "account.EmailAddress", "institutions.Institution",
