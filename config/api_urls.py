@@ -7,6 +7,7 @@ from applicants import api as applicants_api
 from institutions import api as institutions_api
 from matching import api as matching_api
 from preceptors import api as preceptors_api
+from preceptors import api_letters as letters_api
 from rotations import api as rotations_api
 
 urlpatterns = [
@@ -16,4 +17,5 @@ urlpatterns = [
     *matching_api.urlpatterns,
     *institutions_api.urlpatterns,
     *preceptors_api.urlpatterns,
+    *letters_api.urlpatterns,
 ]

@@ -7,13 +7,14 @@ from notifications.selectors import unread_count
 
 _NAV = {
     Role.APPLICANT: [("Dashboard", "applicants:dashboard"), ("Applications", "matching:my_applications"),
-                     ("Documents", "applicants:documents"), ("Saved", "rotations:saved_listings")],
+                     ("Documents", "applicants:documents"), ("Letters", "preceptors:letters"),
+                     ("Saved", "rotations:saved_listings")],
     Role.COORDINATOR: [("Dashboard", "dashboards:coordinator"), ("Listings", "rotations:coordinator_listings"),
                        ("Applications", "matching:review_list"), ("Reviews", "preceptors:host_reviews")],
     Role.PRECEPTOR: [("Dashboard", "preceptors:dashboard"), ("Reviews", "preceptors:host_reviews")],
     Role.ADMIN: [("Dashboard", "dashboards:staff"), ("Moderation", "rotations:moderation"),
                  ("Documents", "applicants:document_queue"), ("Placements", "matching:approval_queue"),
-                 ("Reviews", "preceptors:moderation"),
+                 ("Reviews", "preceptors:moderation"), ("Letters", "preceptors:admin_letters"),
                  ("Django admin", "admin:index")],
 }
 

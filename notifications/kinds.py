@@ -55,3 +55,13 @@ RESPONSE_DECIDED = register("response_decided", Category.LISTINGS)
 EVALUATION_REQUEST = register("evaluation_request", Category.LETTERS)
 EVALUATION_REMINDER = register("evaluation_reminder", Category.LETTERS)
 PLACEMENT_REVEALED = register("placement_revealed", Category.LETTERS)
+# Letters of recommendation (preceptors): none carries a letter or a link that serves one to its
+# applicant; the author's e-mails carry their upload link, the program's its share link.
+LETTER_REQUEST = register("letter_request", Category.LETTERS)
+LETTER_REMINDER = register("letter_reminder", Category.LETTERS)
+LETTER_RECEIVED = register("letter_received", Category.LETTERS)
+LETTER_UPLOADED = register("letter_uploaded", Category.LETTERS)
+LETTER_LINK_EXPIRING = register("letter_link_expiring", Category.LETTERS)
+LETTER_REMOVED = register("letter_removed", Category.LETTERS)
+LETTER_SHARED = register("letter_shared", Category.LETTERS)
+LETTER_SHARE_OPENED = register("letter_share_opened", Category.LETTERS)

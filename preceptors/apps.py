@@ -9,6 +9,7 @@ class PreceptorsConfig(AppConfig):
         from applicants import hooks as applicant_hooks
         from rotations import hooks
 
+        from . import signals  # noqa: F401  (connects the letter files' clean-up)
         from .selectors import evaluation_summaries, listing_reviews_shown
 
         # The listing's page shows its published reviews from the small-numbers threshold on.

@@ -147,3 +147,13 @@ class Evaluation(models.Model):
 
     def __str__(self):
         return f"Evaluation of application {self.application_id}, version {self.version}"
+
+
+# Letters of recommendation live in their own module; Django finds their models through this one.
+from .models_letters import (  # noqa: E402, F401
+    LetterAccess,
+    LetterRequest,
+    LetterShare,
+    LetterStatus,
+    LetterVersion,
+)

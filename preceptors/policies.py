@@ -15,7 +15,7 @@ from accounts.models import Role
 from institutions.models import Coordinator, Preceptor
 from matching.models import Status
 
-from .models import Evaluation, Review, ReviewStatus
+from .models import Evaluation, LetterStatus, Review, ReviewStatus
 
 NOT_YOURS = "You may not do this."
 AUTHOR, ADMIN, HOST = "author", "admin", "host"  # the sides of a moderation move
@@ -174,4 +174,121 @@ def can_moderate(review, action: str, user, *, reason: str = "") -> str | None:
         return "Choose the reason from the content policy."
     if action == "resubmit" and review.resubmitted:
         return "A rejected review can be edited and resubmitted once only."
+    return None
+
+
+# Letters of recommendation. The waiver is kept here: a waived letter is never readable by its
+# applicant, coordinators never read letters, admins only with a recorded reason.
+
+LETTER_NUDGE_EVERY = timedelta(days=7)
+
+
+def is_letter_author(letter, user) -> bool:
+    """The preceptor the letter was asked of, or a preceptor signed in with the author's e-mail."""
+    if not user.is_authenticated or user.role != Role.PRECEPTOR:
+        return False
+    if letter.preceptor_id and letter.preceptor.user_id == user.pk:
+        return True
+    return letter.author_email.lower() == user.email.lower()
+
+
+def applicant_may_read_letter(letter, user) -> bool:
+    return (user.is_authenticated and user.pk == letter.applicant_id and not letter.waived
+            and letter.status == LetterStatus.UPLOADED)
+
+
+def can_download_letter(letter, user) -> bool:
+    """Admins do not download here: they open a letter with a reason (`can_open_letter_as_admin`)."""
+    return letter.status == LetterStatus.UPLOADED and (
+        applicant_may_read_letter(letter, user) or is_letter_author(letter, user))
+
+
+def can_open_letter_as_admin(letter, user, reason: str) -> str | None:
+    if not user.is_authenticated or user.role != Role.ADMIN:
+        return NOT_YOURS
+    if letter.status != LetterStatus.UPLOADED:
+        return "There is no letter to open."
+    if not reason.strip():
+        return "Say why you open this letter; the reason is recorded."
+    return None
+
+
+def can_request_letters(user) -> str | None:
+    if not user.is_authenticated or user.role != Role.APPLICANT:
+        return "Only applicants ask for letters."
+    return None
+
+
+def _applicants_own(letter, user) -> str | None:
+    return None if user.is_authenticated and user.pk == letter.applicant_id else NOT_YOURS
+
+
+def can_cancel_letter(letter, user) -> str | None:
+    if refusal := _applicants_own(letter, user):
+        return refusal
+    if letter.status != LetterStatus.REQUESTED:
+        return "Only a request without a letter can be cancelled."
+    return None
+
+
+def can_change_waiver(letter, user) -> str | None:
+    if refusal := _applicants_own(letter, user):
+        return refusal
+    if letter.status != LetterStatus.REQUESTED:
+        return "The waiver cannot change once the letter is uploaded."
+    return None
+
+
+def can_resend_letter_link(letter, user) -> str | None:
+    """A new link (the old one stops working) while the letter is awaited or may be replaced."""
+    if refusal := _applicants_own(letter, user):
+        return refusal
+    if letter.status not in (LetterStatus.REQUESTED, LetterStatus.UPLOADED):
+        return "This request is closed."
+    return None
+
+
+def can_nudge_author(letter, user, now: datetime) -> str | None:
+    """One extra reminder at most once a week, while the letter is awaited and the link works."""
+    if refusal := _applicants_own(letter, user):
+        return refusal
+    if letter.status != LetterStatus.REQUESTED:
+        return "Only an author whose letter is awaited can be reminded."
+    if letter.link_expires_at <= now:
+        return "The upload link has expired: send the link again instead."
+    if letter.nudged_at and now < (again := letter.nudged_at + LETTER_NUDGE_EVERY):
+        return f"You reminded the author on {letter.nudged_at:%b %-d}; you can again from {again:%b %-d}."
+    return None
+
+
+def letter_upload_refusal(letter) -> str | None:
+    """Whether a letter may be uploaded now (a first one, or a new version)."""
+    if letter.status == LetterStatus.CANCELLED:
+        return "The applicant cancelled this request; there is nothing to upload."
+    if letter.status == LetterStatus.REMOVED:
+        return "This letter was removed by Rotamatch's administrators."
+    return None
+
+
+def can_share_letters(letters, user) -> str | None:
+    if refusal := can_request_letters(user):
+        return refusal
+    if not letters:
+        return "Choose at least one letter to share."
+    if len(letters) > settings.LETTER_SHARE_MAX:
+        return f"A program receives at most {settings.LETTER_SHARE_MAX} letters from you."
+    if any(letter.applicant_id != user.pk for letter in letters):
+        return NOT_YOURS
+    if any(letter.status != LetterStatus.UPLOADED for letter in letters):
+        return "Only uploaded letters can be shared."
+    return None
+
+
+def share_refusal(share, now: datetime) -> str | None:
+    """Why a program's link no longer opens, in words for the program."""
+    if share.revoked_at:
+        return f"The applicant withdrew these letters on {timezone.localtime(share.revoked_at):%B %-d, %Y}."
+    if share.expires_at <= now:
+        expired = timezone.localtime(share.expires_at)
+        return f"This link expired on {expired:%B %-d, %Y}. Ask the applicant to share the letters again."
     return None

@@ -16,8 +16,9 @@ from notifications.reminders import remind_once, reminder
 from notifications.services import notify
 
 from . import policies
-from .models import Evaluation, Review
+from .models import Evaluation, LetterRequest, LetterStatus, Review
 from .services import placement_hosts, placement_reveal
+from .services_letters import letter_author_remind
 
 REVIEW_CLOSING_AHEAD = timedelta(days=7)
 
@@ -75,3 +76,38 @@ def seals_ended() -> int:
     ended = _placements().filter(slot__end_date__lte=today - seal,
                                  slot__end_date__gte=today - seal - timedelta(days=settings.REVIEW_WINDOW_DAYS))
     return sum(placement_reveal(application=a) for a in ended.filter(Q(reviewed=True) | Q(evaluated=True)))
+
+
+# Letters of recommendation: the author is reminded on the days of `LETTER_REMINDER_DAYS` after
+# the request while the letter is awaited and the link works (the latest due day only, if beat
+# was down); the applicant hears once per link when it is about to expire unused.
+
+@reminder
+def letters_to_write() -> int:
+    now, sent = timezone.now(), 0
+    days = sorted(settings.LETTER_REMINDER_DAYS)
+    if not days:
+        return 0
+    awaited = LetterRequest.objects.select_related("applicant").filter(
+        status=LetterStatus.REQUESTED, link_expires_at__gt=now, created_at__lte=now - timedelta(days=days[0]))
+    for letter in awaited:
+        due = max(d for d in days if letter.created_at <= now - timedelta(days=d))
+        sent += remind_once(key=f"letter:{letter.pk}", stage=f"day-{due}",
+                            send=lambda letter=letter: letter_author_remind(letter=letter))
+    return sent
+
+
+@reminder
+def letter_links_expiring() -> int:
+    now, sent = timezone.now(), 0
+    ahead = timedelta(days=settings.LETTER_LINK_EXPIRY_NOTICE_DAYS)
+    for letter in LetterRequest.objects.select_related("applicant").filter(
+            status=LetterStatus.REQUESTED, link_expires_at__gt=now, link_expires_at__lte=now + ahead):
+        sent += remind_once(key=f"letter-link:{letter.pk}:{letter.link_nonce}", stage="expiring",
+                            send=lambda letter=letter: _link_expiring(letter))
+    return sent
+
+
+def _link_expiring(letter) -> None:
+    notify(user=letter.applicant, kind=kinds.LETTER_LINK_EXPIRING, url=reverse("preceptors:letters"),
+           context={"letter": letter, "expires": letter.link_expires_at, "days": settings.LETTER_LINK_DAYS})

@@ -16,7 +16,8 @@ from institutions.models import Preceptor
 
 from . import policies, selectors, services
 from .forms import DecisionForm, EvaluationForm, ResponseForm, ReviewForm
-from .models import COMPETENCIES, Review, ReviewResponse
+from .models import COMPETENCIES, LetterStatus, Review, ReviewResponse
+from .selectors_letters import letters_for_author
 
 
 @role_required(Role.PRECEPTOR)
@@ -24,8 +25,9 @@ def dashboard(request):
     preceptor = Preceptor.objects.select_related("institution").filter(user=request.user).first()
     placements = selectors.placements_of_preceptor(request.user).order_by("-slot__end_date")
     evaluated = set(selectors.evaluations_visible_to(request.user).values_list("application_id", flat=True))
+    letters = letters_for_author(request.user).filter(status__in=[LetterStatus.REQUESTED, LetterStatus.UPLOADED])
     return render(request, "preceptors/dashboard.html", {
-        "preceptor": preceptor, "evaluated": evaluated,
+        "preceptor": preceptor, "evaluated": evaluated, "letters": letters.order_by("status", "-created_at")[:50],
         "placements": [(p, p.pk in evaluated) for p in placements[:50]],
     })
 

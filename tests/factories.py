@@ -412,3 +412,38 @@ class ReviewResponseFactory(factory.django.DjangoModelFactory):
 
     review = factory.SubFactory(ReviewFactory, status="published")
     text = "Thank you for writing; we have changed the clinic schedule since."
+
+
+LETTER_TEXT = "LETTER-BODY-7f3a: I recommend this applicant without reservation."
+
+
+def letter_request(*, applicant=None, waived=True, **data):
+    """A letter request through the service (so its e-mail to the author is in the outbox): to the
+    preceptor of a completed placement of `applicant`, unless author fields are given."""
+    from preceptors.services_letters import letter_request_create
+
+    if "preceptor" not in data and "author_email" not in data:
+        placement = completed_placement(**({"applicant": applicant} if applicant else {}))
+        applicant = placement.applicant
+        data["preceptor"] = placement.slot.listing.preceptors.first()
+    return letter_request_create(applicant=applicant, data={
+        "specialty_label": "Internal Medicine", "message": "Thank you for the month on your team.",
+        "waived": waived, **data})
+
+
+def letter_uploaded(*, text: str = LETTER_TEXT, **kwargs):
+    """A request whose author uploaded a real PDF through their link."""
+    from preceptors.services_letters import letter_upload
+
+    letter = letter_request(**kwargs)
+    letter_upload(letter=letter, upload=uploaded(pdf_bytes(text), name="letter.pdf"), link_nonce=letter.link_nonce)
+    letter.refresh_from_db()
+    return letter
+
+
+def letter_shared(*, letters=None, program="Mercy Hospital IM Residency", email="gme@mercy.example", **kwargs):
+    from preceptors.services_letters import letter_share_create
+
+    letters = letters or [letter_uploaded(**kwargs)]
+    return letter_share_create(applicant=letters[0].applicant, letters=letters, program_name=program,
+                               recipient_email=email)

@@ -58,8 +58,9 @@ def test_home_sends_each_role_to_its_dashboard(client, request, fixture, url_nam
 
 
 @pytest.mark.parametrize("fixture, labels", [
-    ("applicant", ["Dashboard", "Applications", "Documents", "Saved", "Notifications"]),
-    ("admin_user", ["Dashboard", "Moderation", "Documents", "Placements", "Reviews", "Django admin", "Notifications"]),
+    ("applicant", ["Dashboard", "Applications", "Documents", "Letters", "Saved", "Notifications"]),
+    ("admin_user", ["Dashboard", "Moderation", "Documents", "Placements", "Reviews", "Letters", "Django admin",
+                    "Notifications"]),
     ("coordinator", ["Dashboard", "Listings", "Applications", "Reviews", "Notifications"]),
 ])
 def test_navigation_fits_the_role(client, request, fixture, labels):

@@ -33,6 +33,9 @@ from .factories import (
     SlotFactory,
     UserFactory,
     completed_placement,
+    letter_request,
+    letter_shared,
+    letter_uploaded,
 )
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +101,23 @@ TABLE = {
     "api-evaluation-detail": ("get", "evaluation", {}, {"applicant", "preceptor", "admin"} | TEAM),
     "api-review-resubmit": ("post", "rejected_review", {}, {"applicant"}),
     "api-review-respond": ("post", "published_review", {}, {"preceptor"} | TEAM),
+    # Issue 11: letters. The applicant's requests and shares are theirs; the letter (unwaived here)
+    # is downloaded by its applicant and its author, the world's preceptor; a link is for whoever
+    # holds it; admins open or remove a letter with a reason. Coordinators never see a letter.
+    "preceptors:letter_action": ("post", "pending_letter", {"action": "cancel"}, {"applicant"}),
+    "preceptors:share_revoke": ("post", "share", {}, {"applicant"}),
+    "preceptors:letter_download": ("get", "letter", {}, {"applicant", "preceptor"}),
+    "preceptors:author_letter": ("get", "pending_letter", {}, {"preceptor"}),
+    "preceptors:letter_upload": ("get", "upload_link", {}, set(ROLES)),
+    "preceptors:letter_share": ("get", "share_link", {}, set(ROLES)),
+    "preceptors:letter_share_download": ("get", "share_download", {}, set(ROLES)),
+    "preceptors:admin_letter_open": ("post", "letter", {}, {"admin"}),
+    "preceptors:admin_letter_remove": ("post", "letter", {}, {"admin"}),
+    "api-letter-detail": ("get", "pending_letter", {}, {"applicant"}),
+    "api-letter-cancel": ("post", "pending_letter", {}, {"applicant"}),
+    "api-letter-share-detail": ("get", "share", {}, {"applicant"}),
+    "api-letter-share-revoke": ("post", "share", {}, {"applicant"}),
+    "api-pending-letter-detail": ("get", "pending_letter", {}, {"preceptor"}),
 }
 # Request bodies for the routes that need one to succeed.
 POST_DATA = {
@@ -108,6 +128,8 @@ POST_DATA = {
     "preceptors:respond": {"text": "Thank you for the review."},
     "api-review-respond": {"text": "Thank you for the review."},
     "api-review-resubmit": {**REVIEW_DATA, "text": "Rounds and clinic every day; I took out the names I had given."},
+    "preceptors:admin_letter_open": {"reason": "A program says the file does not open."},
+    "preceptors:admin_letter_remove": {"reason": "The author asked us to withdraw it."},
 }
 # What an allowed POST does, as a test of the rows after it: a redirect alone proves nothing.
 EFFECTS = {
@@ -130,6 +152,12 @@ EFFECTS = {
     "preceptors:moderate_response": lambda o: _row("preceptors.ReviewResponse", o["pending_response"]).status == "published",
     "api-review-respond": lambda o: _row("preceptors.ReviewResponse", {"review": o["published_review"]}) is not None,
     "api-review-resubmit": lambda o: _row("preceptors.Review", o["rejected_review"]).status == "pending",
+    "preceptors:letter_action": lambda o: _row("preceptors.LetterRequest", o["pending_letter"]).status == "cancelled",
+    "api-letter-cancel": lambda o: _row("preceptors.LetterRequest", o["pending_letter"]).status == "cancelled",
+    "preceptors:share_revoke": lambda o: _row("preceptors.LetterShare", o["share"]).revoked_at is not None,
+    "api-letter-share-revoke": lambda o: _row("preceptors.LetterShare", o["share"]).revoked_at is not None,
+    "preceptors:admin_letter_open": lambda o: _row("preceptors.LetterAccess", {"reason__startswith": "A program"}) is not None,
+    "preceptors:admin_letter_remove": lambda o: _row("preceptors.LetterRequest", o["letter"]).status == "removed",
 }
 # Allowed POSTs that rightly change nothing in this world: nobody is on the slot's waitlist.
 NO_EFFECT = {"matching:offer_next"}
@@ -183,6 +211,7 @@ def _world():
                "experience_entry": ExperienceEntryFactory(applicant=applicant).pk,
                "calendar_token": profile.calendar_token, **_preceptor_objects(institution),
                **_placement_world(applicant, institution, users)}
+    objects.update(_letter_world(applicant, users))
     return users, objects, invitation
 
 
@@ -222,6 +251,21 @@ def _placement_world(applicant, institution, users):
             "pending_response": response.pk, "evaluation": evaluation.pk}
 
 
+def _letter_world(applicant, users):
+    """An uploaded, unwaived letter of the applicant's by the world's preceptor, shared with a
+    program, and a request to the same preceptor that awaits its letter."""
+    from preceptors.services_letters import share_link, upload_link
+
+    preceptor = users["preceptor"].preceptor
+    letter = letter_uploaded(applicant=applicant, preceptor=preceptor, waived=False)
+    pending = letter_request(applicant=applicant, preceptor=preceptor)
+    share = letter_shared(letters=[letter])
+    token = share_link(share).split("/")[-2]
+    return {"letter": letter.pk, "pending_letter": pending.pk, "share": share.pk,
+            "upload_link": {"token": upload_link(pending).split("/")[-2]}, "share_link": {"token": token},
+            "share_download": {"token": token, "pk": letter.pk}}
+
+
 def _snapshot(objects):
     from applicants.models import Document, ExperienceEntry
     from institutions.models import Invitation, Preceptor
@@ -241,6 +285,9 @@ def _snapshot(objects):
         sorted(ExperienceEntry.objects.values_list("pk", "hours", "start_date")),
         sorted(Preceptor.objects.values_list("pk", "status", "npi")),
         sorted(NpiDispute.objects.values_list("pk", "status")),
+        sorted(apps.get_model("preceptors.LetterRequest").objects.values_list("pk", "status")),
+        sorted(apps.get_model("preceptors.LetterShare").objects.values_list("pk", "revoked_at")),
+        apps.get_model("preceptors.LetterAccess").objects.filter(reason__gt="").count(),
     )
 
 
@@ -255,6 +302,8 @@ def test_each_role_gets_only_what_is_theirs(client, route, role):
         kwargs = {"token": invitation.token}
     elif key == "calendar_token":
         kwargs = {"token": objects[key]}
+    elif isinstance(objects[key], dict):  # a link's token (and the letter it names)
+        kwargs = objects[key]
     else:
         kwargs = {"pk": objects[key], **extra}
     before = _snapshot(objects)

@@ -246,6 +246,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "matching.models.Status",
         "CompetencyLevelEnum": "preceptors.models.Level",
         "ReviewStatusEnum": "preceptors.models.ReviewStatus",
+        "LetterStatusEnum": "preceptors.models_letters.LetterStatus",
+        "LetterAccessKindEnum": "preceptors.models_letters.LetterAccess.Kind",
         "RejectReasonEnum": "preceptors.models.RejectReason",
         "ApplicationActionEnum": "matching.moves.MOVES",
         "DocumentStatusEnum": "applicants.choices.DocumentStatus",
@@ -327,3 +329,14 @@ NPI_REGISTRY_TIMEOUT = env.float("NPI_REGISTRY_TIMEOUT", 3.0)
 # Preceptor photos: refused above this size, stored at most this many pixels on a side.
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 PHOTO_MAX_PIXELS = 512
+
+# Letters of recommendation (preceptors): the author's upload link and a program's share link
+# last this many days; a letter is one PDF of at most LETTER_MAX_BYTES; the author is reminded
+# this many days after the request until the letter is in; the applicant hears this many days
+# before an unused link expires.
+LETTER_LINK_DAYS = env.int("LETTER_LINK_DAYS", 30)
+LETTER_SHARE_DAYS = env.int("LETTER_SHARE_DAYS", 30)
+LETTER_MAX_BYTES = env.int("LETTER_MAX_BYTES", 2 * 1024 * 1024)
+LETTER_REMINDER_DAYS = env.list("LETTER_REMINDER_DAYS", [7, 14, 21], subcast=int)
+LETTER_LINK_EXPIRY_NOTICE_DAYS = env.int("LETTER_LINK_EXPIRY_NOTICE_DAYS", 3)
+LETTER_SHARE_MAX = 4  # the ERAS limit of letters per program
