@@ -12,6 +12,7 @@ from applicants.demo import seed_applicant
 from institutions.demo import seed_institution
 from matching.demo import seed_applications
 from preceptors.demo import seed_reviews
+from preceptors.demo_letters import seed_letters
 from rotations.demo import seed_listings
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]
@@ -27,4 +28,5 @@ def seed_demo() -> list[tuple[str, str]]:
     seed_applicant(applicant=users[Role.APPLICANT], admin=users[Role.ADMIN])
     seed_applications(applicant=users[Role.APPLICANT], coordinator=users[Role.COORDINATOR])
     seed_reviews(applicant=users[Role.APPLICANT], preceptor_user=users[Role.PRECEPTOR], admin=users[Role.ADMIN])
+    seed_letters(applicant=users[Role.APPLICANT])
     return [(Role(role).label, user.email) for role, user in users.items()]

@@ -240,11 +240,12 @@ def can_change_waiver(letter, user) -> str | None:
 
 
 def can_resend_letter_link(letter, user) -> str | None:
-    """A new link (the old one stops working) while the letter is awaited or may be replaced."""
+    """A new link (the old one stops working) while the letter is awaited. Once it is uploaded,
+    the author's confirmation carries the link for a replacement."""
     if refusal := _applicants_own(letter, user):
         return refusal
-    if letter.status not in (LetterStatus.REQUESTED, LetterStatus.UPLOADED):
-        return "This request is closed."
+    if letter.status != LetterStatus.REQUESTED:
+        return "The link can be sent again only while the letter is awaited."
     return None
 
 

@@ -68,6 +68,12 @@ def test_demo_data_run_twice_leaves_the_same_rows():
     assert len(logins) == 4  # one login per role (the demo reviewers cannot log in)
     assert len(first["preceptors.review"]) == 4  # three published, one awaiting moderation
     assert len(first["preceptors.evaluation"]) == 2  # the demo applicant's: one revealed, one sealed
+    # A waived and an unwaived letter uploaded, one awaited after two reminders; a share opened.
+    from preceptors.models import LetterAccess, LetterRequest
+
+    assert sorted(LetterRequest.objects.values_list("status", "waived")) == [
+        ("requested", True), ("uploaded", False), ("uploaded", True)]
+    assert sorted(LetterAccess.objects.values_list("kind", flat=True)) == ["download", "view"]
 
 
 @pytest.mark.django_db
@@ -87,7 +93,9 @@ def _snapshot():
         "accounts.User", "account.EmailAddress", "institutions.Institution",
         "institutions.Coordinator", "institutions.Preceptor", "rotations.Listing", "rotations.Slot",
         "applicants.Profile", "applicants.Document", "applicants.ExperienceEntry", "matching.Application",
-        "matching.ApplicationEvent", "preceptors.Review", "preceptors.ReviewDecision", "preceptors.Evaluation")]
+        "matching.ApplicationEvent", "preceptors.Review", "preceptors.ReviewDecision", "preceptors.Evaluation",
+        "preceptors.LetterRequest", "preceptors.LetterVersion", "preceptors.LetterShare", "preceptors.LetterAccess",
+        "notifications.SentReminder")]
     # Timestamps that auto_now refreshes on every save are left out; every other column counts.
     return {m._meta.label_lower: sorted(map(tuple, m.objects.values_list(*_columns(m)))) for m in models}
 
