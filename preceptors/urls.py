@@ -25,6 +25,7 @@ urlpatterns = [
     path("applicant/letter-shares/<int:pk>/revoke/", views_letters.share_revoke, name="share_revoke"),
     path("letters/<int:pk>/download/", views_letters.letter_download, name="letter_download"),
     path("letters/upload/<str:token>/", views_letters.letter_upload, name="letter_upload"),
+    path("letters/received/", views_letters.letter_received, name="letter_received"),
     path("preceptor/letters/<int:pk>/", views_letters.author_letter, name="author_letter"),
     path("letters/shared/<str:token>/", views_letters.letter_share, name="letter_share"),
     path("letters/shared/<str:token>/<int:pk>/", views_letters.letter_share_download, name="letter_share_download"),

@@ -146,7 +146,8 @@ def _serve(request, version, *, user=None, share=None, reason: str = ""):
 def letter_upload(request, token):
     letter, refusal = services.letter_from_token(token)
     if refusal:
-        return render(request, "preceptors/letters/upload_refused.html", {"refusal": refusal}, status=410 if letter else 404)
+        return render(request, "preceptors/letters/upload_refused.html", {"refusal": refusal, "letter": letter},
+                      status=410 if letter else 404)
     form = LetterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -154,10 +155,21 @@ def letter_upload(request, token):
         except ValidationError as error:
             add_service_errors(form, error, fallback="file")
         else:
-            return render(request, "preceptors/letters/uploaded.html", {"letter": letter})
+            # Redirect, so that a reload does not post the file again through a used link.
+            request.session["letter_received"] = letter.pk
+            return redirect("preceptors:letter_received")
     return render(request, "preceptors/letters/upload.html", {
         "letter": letter, "applicant_name": letter.applicant.get_full_name() or "the applicant", "form": form,
         "versions": letter.versions.count()}, status=400 if form.errors else 200)
+
+
+@never_cache
+def letter_received(request):
+    """The thank-you page after an upload through a link: only in the uploader's session."""
+    letter = get_object_or_404(LetterRequest.objects.select_related("applicant"),
+                               pk=request.session.get("letter_received") or 0)
+    return render(request, "preceptors/letters/uploaded.html", {
+        "letter": letter, "applicant_name": letter.applicant.get_full_name() or "the applicant"})
 
 
 @role_required(Role.PRECEPTOR)

@@ -49,7 +49,7 @@ def test_a_clean_letter_from_the_builders_is_accepted(client):
     letter = letter_request()
     page = client.post(_upload_path(letter), {"confirm": "on", "file": uploaded(letter_pdfs.clean_letter_pdf(),
                                                                                  name="whatever.docx")})
-    assert page.status_code == 200
+    assert page.status_code == 302 and page.url == reverse("preceptors:letter_received")
     assert LetterRequest.objects.get(pk=letter.pk).status == LetterStatus.UPLOADED
 
 

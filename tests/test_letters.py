@@ -57,7 +57,7 @@ def test_opening_the_link_never_uses_it_up_only_the_upload_does(client):
         page = client.get(link)
         assert page.status_code == 200
         assert letter.code in page.text and letter.applicant.get_full_name() in page.text
-    assert _post_letter(client, link).status_code == 200
+    assert _post_letter(client, link).status_code == 302
     letter.refresh_from_db()
     assert (letter.status, letter.versions.count()) == (LetterStatus.UPLOADED, 1)
     # The same link again: refused, and nothing is added.
@@ -71,7 +71,7 @@ def test_the_confirmation_brings_a_new_link_for_a_replacement_which_adds_a_versi
     _post_letter(client, _link_in(_author_emails(letter).get()))
     confirmation = _author_emails(letter).last()
     assert "received" in confirmation.subject
-    assert _post_letter(client, _link_in(confirmation), pdf_bytes("Second version")).status_code == 200
+    assert _post_letter(client, _link_in(confirmation), pdf_bytes("Second version")).status_code == 302
     assert list(letter.versions.values_list("number", flat=True)) == [2, 1]  # both kept, newest first
 
 
