@@ -48,6 +48,13 @@ class LetterRequestSerializer(serializers.ModelSerializer):
         return None
 
 
+class ExplicitBooleanField(serializers.BooleanField):
+    """A yes/no that must be given: DRF reads a boolean missing from a form body as false, which
+    here would quietly keep the applicant's right to read a letter they never chose about."""
+
+    default_empty_html = serializers.empty
+
+
 class LetterRequestInputSerializer(serializers.Serializer):
     preceptor = IdField(queryset=Preceptor.objects.all(), required=False, allow_null=True,
                         help_text="A preceptor of one of your completed placements; or leave out and name the author.")
@@ -57,7 +64,7 @@ class LetterRequestInputSerializer(serializers.Serializer):
     author_department = serializers.CharField(max_length=100, required=False, allow_blank=True)
     specialty_label = serializers.CharField(max_length=100)
     message = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    waived = serializers.BooleanField(help_text="Required: true waives your right to see the letter.")
+    waived = ExplicitBooleanField(help_text="Required: true waives your right to see the letter.")
 
 
 class LetterAccessSerializer(serializers.ModelSerializer):
@@ -138,10 +145,16 @@ class LetterShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     def get_queryset(self):
         return selectors.shares_of_applicant(self.request.user).prefetch_related("accesses__request")
 
+    def get_serializer(self, *args, **kwargs):
+        # The letters field offers and accepts only the user's own requests (the browsable API
+        # draws its form from it); the service checks the rest.
+        serializer = super().get_serializer(*args, **kwargs)
+        if not isinstance(serializer, serializers.ListSerializer):
+            serializer.fields["letters"].child_relation.queryset = selectors.letters_of_applicant(self.request.user)
+        return serializer
+
     def create(self, request, *args, **kwargs):
         data = self.get_serializer(data=request.data)
-        # The letters field accepts only the user's own requests; the service checks the rest.
-        data.fields["letters"].child_relation.queryset = selectors.letters_of_applicant(request.user)
         data.is_valid(raise_exception=True)
         with service_errors():
             share = services.letter_share_create(applicant=request.user, letters=data.validated_data["letters"],
