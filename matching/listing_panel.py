@@ -10,6 +10,7 @@ from applicants.readiness import readiness
 from applicants.selectors import documents_visible_to, profile_of
 from rotations.models import Slot
 
+from .models_rounds import MatchRound, RoundStatus
 from .selectors import applications_visible_to
 
 
@@ -33,11 +34,16 @@ def listing_page_part(request, listing) -> dict:
     profile = profile_of(user)
     documents = list(documents_visible_to(user))
     applied = {a.slot_id: a for a in applications_visible_to(user).filter(slot__listing=listing)}
+    # Slots in a running match round take rank lists, not applications (one more query).
+    reserved = dict(MatchRound.objects.filter(slots__listing=listing, status__in=RoundStatus.running())
+                    .values_list("slots", "name"))
     rows = []
     for slot in listing.slots.all():
         check = readiness(profile=profile, documents=documents, listing=listing, slot=slot)
         reasons = ["You are not eligible: see above."] if check.eligibility else []
         reasons += [f"{c.label}: {c.problem}" for c in check.documents if c.blocking]
-        rows.append(SlotRow(slot, check.can_apply, tuple(reasons), applied.get(slot.pk)))
+        if slot.pk in reserved:
+            reasons.insert(0, f"Reserved for the match round “{reserved[slot.pk]}”: rank it there.")
+        rows.append(SlotRow(slot, check.can_apply and slot.pk not in reserved, tuple(reasons), applied.get(slot.pk)))
     return {"readiness": readiness(profile=profile, documents=documents, listing=listing),
             "slot_rows": rows}

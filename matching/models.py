@@ -44,6 +44,9 @@ class Application(models.Model):
     # The coordinator's last message to the applicant (offer, waitlist or rejection note).
     message = models.TextField(blank=True)
     offer_deadline = models.DateTimeField(null=True, blank=True)
+    # A placement made by a match round's publication (binding, as in the NRMP); empty otherwise.
+    match_round = models.ForeignKey("matching.MatchRound", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="placements")
     waitlisted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)
@@ -89,3 +92,15 @@ class ApplicationEvent(models.Model):
         from .moves import history_label  # the table of moves is built on this module's Status
 
         return history_label(self.action)
+
+
+# Match rounds live in their own module; Django finds their models through this one.
+from .models_rounds import (  # noqa: E402, F401
+    MatchRound,
+    RankEntry,
+    RankList,
+    RoundMatch,
+    RoundStatus,
+    SlotRankEntry,
+    SlotRanking,
+)

@@ -15,7 +15,11 @@ from accounts.models import Role
 from institutions.selectors import coordinator_institution_id
 
 from .models import Status
+from .models_rounds import MatchRound, RoundStatus
 from .moves import ADMIN, APPLICANT, COORDINATOR, MOVES, SYSTEM, Move
+from .rounds import ADMIN as ROUND_ADMIN
+from .rounds import ROUND_MOVES
+from .rounds import SYSTEM as ROUND_SYSTEM
 
 # The state in a refusal ("An application that is under review cannot be approved.").
 STATE_WORDS = {status: status.value.replace("_", " ") for status in Status}
@@ -169,3 +173,61 @@ def who_offers_seats(slot, user) -> str | None:
     if user.role == Role.COORDINATOR and coordinator_institution_id(user) == slot.listing.institution_id:
         return None
     return "Only the institution's coordinators offer its seats."
+
+
+# Match rounds (the table of moves is `rounds.ROUND_MOVES`)
+
+RANK_LIST_MAX = 20
+
+
+def round_move_refusal(match_round, action: str, user, now: datetime) -> str | None:
+    """Whether `user` (None: the beat task) may make this move of the round now."""
+    move = ROUND_MOVES.get(action)
+    if move is None:
+        return f"Unknown action {action!r}."
+    side = ROUND_SYSTEM if user is None else (ROUND_ADMIN if user.role == Role.ADMIN else None)
+    if side not in move.actors:
+        return "Only Rotamatch's administrators run match rounds."
+    if match_round.status not in move.sources:
+        return f"A round that is {match_round.get_status_display().lower()} cannot be {move.past}."
+    # The beat task keeps the calendar; an admin may open or run early, but closes no earlier than
+    # the deadline that applicants were promised.
+    if action == "open" and side == ROUND_SYSTEM and now < match_round.ranking_opens_at:
+        return "Ranking opens later."
+    if action == "close" and now < match_round.ranking_deadline:
+        return f"Ranking stays open until the deadline, {timezone.localtime(match_round.ranking_deadline):%b %-d, %H:%M}."
+    if action == "run" and side == ROUND_SYSTEM and now < match_round.match_at:
+        return "The match date has not come."
+    return None
+
+
+def ranking_refusal(match_round, now: datetime) -> str | None:
+    """Whether rank lists may change now (applicants' and coordinators' alike)."""
+    if match_round.status == RoundStatus.DRAFT or (
+            match_round.status == RoundStatus.RANKING_OPEN and now < match_round.ranking_opens_at):
+        return "Ranking has not opened yet."
+    if match_round.status != RoundStatus.RANKING_OPEN or now >= match_round.ranking_deadline:
+        deadline = timezone.localtime(match_round.ranking_deadline)
+        return f"The ranking deadline passed on {deadline:%b %-d, %Y at %H:%M}; rank lists can no longer change."
+    return None
+
+
+def can_rank_as_applicant(match_round, user, now: datetime) -> str | None:
+    if not user.is_authenticated or user.role != Role.APPLICANT:
+        return "Only applicants rank slots."
+    return ranking_refusal(match_round, now)
+
+
+def can_rank_slot(match_round, slot, user, now: datetime) -> str | None:
+    if not user.is_authenticated or user.role != Role.COORDINATOR or (
+            coordinator_institution_id(user) != slot.listing.institution_id):
+        return "Only the institution's coordinators rank its slot's applicants."
+    return ranking_refusal(match_round, now)
+
+
+def reserved_for_round(slot) -> str | None:
+    """A slot in a running round takes no ordinary applications until the results are out."""
+    name = MatchRound.objects.filter(slots=slot, status__in=RoundStatus.running()).values_list("name", flat=True).first()
+    if name is None:
+        return None
+    return f"These dates are reserved for the match round “{name}” until its results are published."

@@ -34,3 +34,38 @@ def _remind(application: Application) -> None:
     notify(user=application.applicant, kind=kinds.OFFER_REMINDER,
            context={"application": application, "slot": application.slot, "listing": application.slot.listing},
            url=reverse("matching:application", args=[application.pk]))
+
+
+# Match rounds: whoever has not certified hears 3 days and again 1 day before the deadline.
+CERTIFY_STAGES = [("1d", timedelta(days=1)), ("3d", timedelta(days=3))]
+
+
+@reminder
+def rank_lists_to_certify() -> int:
+    from institutions.models import Coordinator
+
+    from .models_rounds import MatchRound, RankEntry, RankList, RoundStatus, SlotRanking
+
+    now, sent = timezone.now(), 0
+    for match_round in MatchRound.objects.filter(status=RoundStatus.RANKING_OPEN, ranking_deadline__gt=now,
+                                                 ranking_deadline__lte=now + CERTIFY_STAGES[-1][1]):
+        stage = next(name for name, ahead in CERTIFY_STAGES if match_round.ranking_deadline <= now + ahead)
+        rank_url = reverse("matching:round_rank", args=[match_round.pk])
+        for rank_list in RankList.objects.filter(round=match_round, certified_at__isnull=True).select_related("applicant"):
+            sent += remind_once(key=f"round:{match_round.pk}:applicant:{rank_list.applicant_id}", stage=stage,
+                                send=lambda u=rank_list.applicant, m=match_round, url=rank_url: _certify(u, m, url))
+        # The slots someone ranked whose ranking is not certified: their coordinators hear.
+        ranked = set(RankEntry.objects.filter(rank_list__round=match_round).values_list("slot_id", flat=True))
+        certified = set(SlotRanking.objects.filter(round=match_round, certified_at__isnull=False)
+                        .values_list("slot_id", flat=True))
+        waiting = Coordinator.objects.filter(institution__listings__slots__in=ranked - certified).select_related(
+            "user").distinct()
+        url = reverse("matching:round_host", args=[match_round.pk])
+        for coordinator in waiting:
+            sent += remind_once(key=f"round:{match_round.pk}:coordinator:{coordinator.user_id}", stage=stage,
+                                send=lambda u=coordinator.user, m=match_round, url=url: _certify(u, m, url))
+    return sent
+
+
+def _certify(user, match_round, url) -> None:
+    notify(user=user, kind=kinds.ROUND_CERTIFY_REMINDER, context={"round": match_round}, url=url)

@@ -51,6 +51,8 @@ def application_submit(*, applicant: User, slot: Slot, statement: str) -> Applic
         raise ValidationError("The application deadline for these dates has passed.")
     if slot.seats_left <= 0:
         raise ValidationError("These dates are full.")
+    if refusal := policies.reserved_for_round(slot):
+        raise ValidationError(refusal)
     check = readiness(profile=profile_of(applicant), documents=applicant.documents.all(),
                       listing=slot.listing, slot=slot)
     if not check.can_apply:

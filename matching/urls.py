@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_applicant, views_moves, views_review
+from . import views_applicant, views_moves, views_review, views_rounds, views_rounds_admin
 
 app_name = "matching"
 
@@ -15,4 +15,16 @@ urlpatterns = [
     path("coordinator/applications/<int:pk>/", views_review.review, name="review"),
     path("coordinator/slots/<int:pk>/offer-next/", views_review.offer_next, name="offer_next"),
     path("staff/placements/", views_review.approval_queue, name="approval_queue"),
+    # Match rounds
+    path("rounds/", views_rounds.rounds, name="rounds"),
+    path("rounds/<int:pk>/rank/", views_rounds.round_rank, name="round_rank"),
+    path("rounds/<int:pk>/result/", views_rounds.round_result, name="round_result"),
+    path("coordinator/rounds/<int:pk>/", views_rounds.round_host, name="round_host"),
+    path("coordinator/rounds/<int:pk>/slots/<int:slot_pk>/", views_rounds.slot_rank, name="slot_rank"),
+    path("staff/rounds/", views_rounds_admin.round_list, name="round_list"),
+    path("staff/rounds/<int:pk>/", views_rounds_admin.round_admin, name="round_admin"),
+    path("staff/rounds/<int:pk>/progress/", views_rounds_admin.round_progress, name="round_progress"),
+    path("staff/rounds/<int:pk>/instance.json", views_rounds_admin.round_instance, name="round_instance"),
+    path("staff/rounds/<int:pk>/result.json", views_rounds_admin.round_result_download, name="round_result_download"),
+    path("staff/rounds/<int:pk>/<slug:action>/", views_rounds_admin.round_move, name="round_move"),
 ]

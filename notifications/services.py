@@ -36,6 +36,43 @@ def notify(*, user, kind: Kind | str, context: dict | None = None, url: str = ""
     return notification
 
 
+def notify_many(*, kind: Kind | str, items) -> int:
+    """`notify` for many users at once (a match round's publication): `items` are (user, context,
+    url). The rows are written in a few bulk statements; after commit the e-mails are handed to
+    the workers in batches by one task each, not one broker call per row. Returns how many."""
+    kind = KINDS[kind] if isinstance(kind, str) else kind
+    items = list(items)
+    muted = set(EmailPreference.objects.filter(user__in=[user for user, _, _ in items], category=kind.category,
+                                               email_enabled=False).values_list("user_id", flat=True))
+    notifications, emails = [], []
+    for user, context, url in items:
+        subject, text = _render(kind, {"user": user, "url": _absolute(url), **(context or {})})
+        notification = Notification(user=user, kind=kind.name, category=kind.category,
+                                    title=Truncator(subject).chars(200), body=text, url=url)
+        notifications.append(notification)
+        if kind.always_email or user.pk not in muted:
+            html = render_to_string("notifications/email/wrapper.html",
+                                    {"subject": subject, "text": text, "url": _absolute(url), "has_account": True})
+            emails.append(OutgoingEmail(to=user.email, kind=kind.name, subject=Truncator(subject).chars(300),
+                                        text_body=text, html_body=html, notification=notification))
+    Notification.objects.bulk_create(notifications, batch_size=1000)
+    OutgoingEmail.objects.bulk_create(emails, batch_size=1000)
+    ids = [email.pk for email in emails]
+    transaction.on_commit(lambda: _publish_batches(ids))
+    return len(notifications)
+
+
+def _publish_batches(ids: list[int], size: int = 500) -> None:
+    from .tasks import publish_emails
+
+    for start in range(0, len(ids), size):
+        try:
+            publish_emails.delay(ids[start:start + size])
+        except Exception:  # noqa: BLE001 - the broker is down: the rows stay pending for the sweep
+            logger.warning("Could not publish %s outgoing e-mails; the sweep will retry", len(ids), exc_info=True)
+            return
+
+
 def notify_address(*, email: str, kind: Kind | str, context: dict | None = None, url: str = "") -> OutgoingEmail:
     """E-mail someone who has no account yet (an invitee); there is no inbox to write to."""
     kind = KINDS[kind] if isinstance(kind, str) else kind

@@ -14,6 +14,14 @@ def send_email(email_id: int) -> str:
 
 
 @shared_task(ignore_result=True)
+def publish_emails(email_ids: list[int]) -> int:
+    """Hand a batch of rows written together (`notify_many`) to the workers, one message each."""
+    from .services import publish
+
+    return sum(publish(email_id) for email_id in email_ids)
+
+
+@shared_task(ignore_result=True)
 def sweep_outbox() -> int:
     return delivery.outbox_sweep()
 

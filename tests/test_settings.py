@@ -64,8 +64,9 @@ def test_demo_data_run_twice_leaves_the_same_rows():
     first = _snapshot()
     call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == first
-    logins = [row for row in first["accounts.user"] if "@rotamatch.test" in str(row) and "reviewer" not in str(row)]
-    assert len(logins) == 4  # one login per role (the demo reviewers cannot log in)
+    logins = [row for row in first["accounts.user"] if "@rotamatch.test" in str(row) and "reviewer" not in str(row)
+              and "ranker" not in str(row)]
+    assert len(logins) == 4  # one login per role (the demo reviewers and rankers cannot log in)
     assert len(first["preceptors.review"]) == 4  # three published, one awaiting moderation
     assert len(first["preceptors.evaluation"]) == 2  # the demo applicant's: one revealed, one sealed
     # A waived and an unwaived letter uploaded, one awaited after two reminders; a share opened.
@@ -74,6 +75,15 @@ def test_demo_data_run_twice_leaves_the_same_rows():
     assert sorted(LetterRequest.objects.values_list("status", "waived")) == [
         ("requested", True), ("uploaded", False), ("uploaded", True)]
     assert sorted(LetterAccess.objects.values_list("kind", flat=True)) == ["download", "view"]
+    # A published round where the demo applicant got their third choice, and an open one.
+    from accounts.models import User
+    from matching.models import MatchRound
+    from matching.selectors_rounds import DID_NOT_RANK_YOU, FILLED_BY_HIGHER, applicant_explanations
+
+    assert sorted(MatchRound.objects.values_list("status", flat=True)) == ["published", "ranking_open"]
+    match, reasons = applicant_explanations(MatchRound.objects.get(status="published"),
+                                            User.objects.get(email="applicant@rotamatch.test"))
+    assert (match.choice, [reason for _, reason in reasons]) == (3, [FILLED_BY_HIGHER, DID_NOT_RANK_YOU])
 
 
 @pytest.mark.django_db
@@ -95,7 +105,8 @@ def _snapshot():
         "applicants.Profile", "applicants.Document", "applicants.ExperienceEntry", "matching.Application",
         "matching.ApplicationEvent", "preceptors.Review", "preceptors.ReviewDecision", "preceptors.Evaluation",
         "preceptors.LetterRequest", "preceptors.LetterVersion", "preceptors.LetterShare", "preceptors.LetterAccess",
-        "notifications.SentReminder")]
+        "notifications.SentReminder", "matching.MatchRound", "matching.RankList", "matching.RankEntry",
+        "matching.SlotRanking", "matching.SlotRankEntry", "matching.RoundMatch")]
     # Timestamps that auto_now refreshes on every save are left out; every other column counts.
     return {m._meta.label_lower: sorted(map(tuple, m.objects.values_list(*_columns(m)))) for m in models}
 

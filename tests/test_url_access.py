@@ -118,6 +118,17 @@ TABLE = {
     "api-letter-share-detail": ("get", "share", {}, {"applicant"}),
     "api-letter-share-revoke": ("post", "share", {}, {"applicant"}),
     "api-pending-letter-detail": ("get", "pending_letter", {}, {"preceptor"}),
+    # Issue 12: match rounds. Any applicant ranks in an open round and reads their own result; the
+    # coordinators of the round's slots rank their slot's rankers; admins run rounds.
+    "matching:round_rank": ("get", "open_round", {}, {"applicant", "other_applicant"}),
+    "matching:round_result": ("get", "published_round", {}, {"applicant", "other_applicant"}),
+    "matching:round_host": ("get", "open_round", {}, TEAM),
+    "matching:slot_rank": ("get", "round_slot", {}, TEAM),
+    "matching:round_admin": ("get", "open_round", {}, {"admin"}),
+    "matching:round_progress": ("get", "open_round", {}, {"admin"}),
+    "matching:round_instance": ("get", "open_round", {}, {"admin"}),
+    "matching:round_result_download": ("get", "published_round", {}, {"admin"}),
+    "matching:round_move": ("post", "draft_round", {"action": "open"}, {"admin"}),
 }
 # Request bodies for the routes that need one to succeed.
 POST_DATA = {
@@ -158,6 +169,7 @@ EFFECTS = {
     "api-letter-share-revoke": lambda o: _row("preceptors.LetterShare", o["share"]).revoked_at is not None,
     "preceptors:admin_letter_open": lambda o: _row("preceptors.LetterAccess", {"reason__startswith": "A program"}) is not None,
     "preceptors:admin_letter_remove": lambda o: _row("preceptors.LetterRequest", o["letter"]).status == "removed",
+    "matching:round_move": lambda o: _row("matching.MatchRound", o["draft_round"]).status == "ranking_open",
 }
 # Allowed POSTs that rightly change nothing in this world: nobody is on the slot's waitlist.
 NO_EFFECT = {"matching:offer_next"}
@@ -212,6 +224,7 @@ def _world():
                "calendar_token": profile.calendar_token, **_preceptor_objects(institution),
                **_placement_world(applicant, institution, users)}
     objects.update(_letter_world(applicant, users))
+    objects.update(_round_world(institution))
     return users, objects, invitation
 
 
@@ -266,6 +279,26 @@ def _letter_world(applicant, users):
             "share_download": {"token": token, "pk": letter.pk}}
 
 
+def _round_world(institution):
+    """Three rounds over slots of the owner's institution: a draft, one open for ranking (and one
+    of its slots), and a published one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from matching.models import MatchRound
+
+    now = timezone.now()
+    rounds = {}
+    for key, status in (("draft_round", "draft"), ("open_round", "ranking_open"), ("published_round", "published")):
+        match_round = MatchRound.objects.create(name=key, status=status, ranking_opens_at=now - timedelta(days=1),
+                                                ranking_deadline=now + timedelta(days=3), match_at=now + timedelta(days=4))
+        match_round.slots.add(SlotFactory(listing__institution=institution))
+        rounds[key] = match_round.pk
+    slot = MatchRound.objects.get(pk=rounds["open_round"]).slots.get()
+    return {**rounds, "round_slot": {"pk": rounds["open_round"], "slot_pk": slot.pk}}
+
+
 def _snapshot(objects):
     from applicants.models import Document, ExperienceEntry
     from institutions.models import Invitation, Preceptor
@@ -288,6 +321,7 @@ def _snapshot(objects):
         sorted(apps.get_model("preceptors.LetterRequest").objects.values_list("pk", "status")),
         sorted(apps.get_model("preceptors.LetterShare").objects.values_list("pk", "revoked_at")),
         apps.get_model("preceptors.LetterAccess").objects.filter(reason__gt="").count(),
+        sorted(apps.get_model("matching.MatchRound").objects.values_list("pk", "status")),
     )
 
 

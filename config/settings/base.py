@@ -289,6 +289,9 @@ CELERY_BEAT_SCHEDULE = {
     # Open offers on dates whose last seat was just accepted go back to the waitlist within a minute.
     "requeue-surplus-offers": {"task": "matching.tasks.requeue_surplus_offers", "schedule": 60.0,
                                "options": {"expires": 55}},  # no backlog while workers are down
+    # Match rounds open, close and run within a minute of their dates.
+    "advance-match-rounds": {"task": "matching.tasks.advance_match_rounds", "schedule": 60.0,
+                             "options": {"expires": 55}},
 }
 
 # The outbox (notifications.delivery): retries with backoff, then `failed` for an admin to see.
