@@ -260,3 +260,20 @@ def test_the_beat_opens_closes_and_runs_on_time():
     match_round.refresh_from_db()
     assert match_round.status == RoundStatus.MATCHED
     assert RoundMatch.objects.get(round=match_round, applicant=applicant).slot_id == slots[0].pk
+
+
+def test_whoever_has_not_certified_is_reminded_3_days_and_1_day_before_the_deadline():
+    from matching.reminders import rank_lists_to_certify
+
+    match_round, slots, coordinator, _ = make_round(slots=2)
+    certified, draft = ready_applicant(), ready_applicant()
+    rank(match_round, certified, slots)
+    rank(match_round, draft, slots, certify=False)
+    host_rank(match_round, slots[0], coordinator, [certified], certify=True)  # slot 1's ranking is missing
+    MatchRound.objects.filter(pk=match_round.pk).update(ranking_deadline=timezone.now() + timedelta(days=2, hours=12))
+    assert rank_lists_to_certify() == 2  # the draft applicant and the coordinator of slot 1
+    assert rank_lists_to_certify() == 0  # once per stage
+    MatchRound.objects.filter(pk=match_round.pk).update(ranking_deadline=timezone.now() + timedelta(hours=20))
+    assert rank_lists_to_certify() == 2
+    reminded = set(Notification.objects.filter(kind="round_certify_reminder").values_list("user_id", flat=True))
+    assert reminded == {draft.pk, coordinator.pk}
