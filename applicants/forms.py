@@ -65,6 +65,7 @@ class ProfileForm(forms.ModelForm):
             "medical_school", "school_country", "stage", "graduation_year",
             "ecfmg_status", "step1_status", "step1_score", "step2_status", "step2_score",
             "specialties", "preferred_states", "available_from", "available_until", "budget_usd",
+            "target_match_year",
         ]
         labels = {"visa_status": "US visa status", "budget_usd": "Budget (USD)"}
         help_texts = {"budget_usd": "The most you can spend on rotation fees."}
@@ -75,7 +76,7 @@ class ProfileForm(forms.ModelForm):
         ("Medical school", ["medical_school", "school_country", "stage", "graduation_year"]),
         ("USMLE and ECFMG", ["step1_status", "step1_score", "step2_status", "step2_score", "ecfmg_status"]),
         ("What you are looking for", ["specialties", "preferred_states", "available_from", "available_until",
-                                      "budget_usd"]),
+                                      "budget_usd", "target_match_year"]),
     ]
 
     def __init__(self, *args, **kwargs):

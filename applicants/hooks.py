@@ -57,3 +57,17 @@ def experience_supplements(user, entries) -> dict[int, list[tuple[str, list[tupl
         for application_id, supplement in find(user, list(by_application)).items():
             found.setdefault(by_application[application_id], []).append(supplement)
     return found
+
+
+# Parts of the applicant's dashboard that higher apps compute (matching's recommendations and the
+# road to the Match): each returns template context, rendered by the template it names.
+_dashboard_parts: list[Callable] = []
+
+
+def register_dashboard_part(part: Callable) -> None:
+    """`part(request, profile) -> {"template": name, ...context}` or {} to show nothing."""
+    _dashboard_parts.append(part)
+
+
+def dashboard_parts(request, profile) -> list[dict]:
+    return [found for part in _dashboard_parts if (found := part(request, profile))]

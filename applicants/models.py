@@ -59,6 +59,9 @@ class Profile(models.Model):
     available_until = models.DateField(null=True, blank=True)
     budget_usd = models.PositiveIntegerField("budget (USD)", null=True, blank=True,
                                              validators=[MaxValueValidator(100_000)])
+    target_match_year = models.PositiveSmallIntegerField(
+        "target Match year", null=True, blank=True, validators=[MinValueValidator(2025), MaxValueValidator(2040)],
+        help_text="The residency Match (in March) you apply to, e.g. 2028: we plan your rotations and letters for it.")
     # The secret in the applicant's calendar feed URL: calendar apps cannot log in.
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

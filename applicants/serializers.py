@@ -26,7 +26,7 @@ class ProfileSerializer(CountryFieldMixin, serializers.ModelSerializer):
             "id", "legal_name", "citizenship", "medical_school", "school_country", "stage",
             "graduation_year", "ecfmg_status", "step1_status", "step1_score", "step2_status",
             "step2_score", "visa_status", "languages", "specialties", "preferred_states",
-            "available_from", "available_until", "budget_usd", "updated_at",
+            "available_from", "available_until", "budget_usd", "target_match_year", "updated_at",
         ]
         read_only_fields = ["id", "updated_at"]
 

@@ -21,6 +21,7 @@ from rotations.choices import DocumentKind
 from . import policies, services
 from .choices import EXPIRING_KINDS, EXPIRY_WARNING_DAYS, DocumentStatus
 from .forms import DocumentReviewForm, DocumentUploadForm, ProfileForm
+from .hooks import dashboard_parts
 from .models import Document, Profile
 from .policies import EXPIRED, EXPIRING_SOON, IN_DATE, expiry_state_filter
 from .selectors import documents_to_review, documents_visible_to, profile_of
@@ -41,9 +42,10 @@ def dashboard(request):
         expiring=Count("id", filter=expiry_state_filter(EXPIRING_SOON)),
     )
     counts["missing"] = len(DocumentKind) - counts["held"]
+    profile = profile_of(request.user)
     return render(request, "applicants/dashboard.html", {
-        "profile": profile_of(request.user), "documents": counts, "kinds_total": len(DocumentKind),
-        "warning_days": EXPIRY_WARNING_DAYS,
+        "profile": profile, "documents": counts, "kinds_total": len(DocumentKind),
+        "warning_days": EXPIRY_WARNING_DAYS, "parts": dashboard_parts(request, profile),
     })
 
 

@@ -107,8 +107,9 @@ def main(argv: list[str] | None = None, kept: list | None = None) -> int:
     so that a caller about to end the process can leave them to the operating system."""
     parser = _Parser(prog="python -m matching.engine", description=__doc__.splitlines()[0])
     parser.add_argument("instance", metavar="INSTANCE.json")
-    parser.add_argument("-o", "--output", metavar="RESULT.json", help="write the result here instead of standard output")
-    parser.add_argument("--check", metavar="RESULT.json", help="verify this result against the instance")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("-o", "--output", metavar="RESULT.json", help="write the result here instead of standard output")
+    mode.add_argument("--check", metavar="RESULT.json", help="verify this result against the instance")
     args = parser.parse_args(argv)
     try:
         with _collector_paused():

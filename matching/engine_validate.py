@@ -39,6 +39,7 @@ def _intern(instance) -> Interned:
     # Any exception here (KeyError, TypeError, or the ValueError of a failed test) means "malformed".
     applicants, slots = instance["applicants"], instance["slots"]
     _require(type(instance) is dict and type(applicants) is dict and type(slots) is dict)
+    _require(set(map(type, applicants)) <= {str} and set(map(type, slots)) <= {str})  # ids from Python callers
     entries = slots.values()
     _require(set(map(type, entries)) <= {dict})
     capacities = list(map(itemgetter("capacity"), entries))
@@ -83,6 +84,9 @@ def first_problem(instance: object) -> str | None:
         if type(instance[field]) is not dict:
             return f'field "{field}" must be an object keyed by id, not {kind_of(instance[field])}'
     applicants, slots = instance["applicants"], instance["slots"]
+    for field in ("applicants", "slots"):
+        if strangers := [i for i in instance[field] if type(i) is not str]:
+            return f"{field}: the id {strangers[0]!r} must be a string"
     for applicant, ranked in applicants.items():
         if problem := _list_problem(f"applicants[{quoted(applicant)}]", ranked, slots, "slot"):
             return problem

@@ -5,12 +5,15 @@ Registered with rotations (rotations/hooks.py), whose listing page cannot import
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from accounts.models import Role
 from applicants.readiness import readiness
 from applicants.selectors import documents_visible_to, profile_of
 from rotations.models import Slot
 
 from .models_rounds import MatchRound, RoundStatus
+from .recommend import why_not
 from .selectors import applications_visible_to
 
 
@@ -45,5 +48,7 @@ def listing_page_part(request, listing) -> dict:
         if slot.pk in reserved:
             reasons.insert(0, f"Reserved for the match round “{reserved[slot.pk]}”: rank it there.")
         rows.append(SlotRow(slot, check.can_apply and slot.pk not in reserved, tuple(reasons), applied.get(slot.pk)))
+    # "Why not this one?": the recommendations' hard filters, for each slot (one query).
+    filtered = why_not(profile, listing.slots.filter(start_date__gte=timezone.localdate()))
     return {"readiness": readiness(profile=profile, documents=documents, listing=listing),
-            "slot_rows": rows}
+            "slot_rows": rows, "why_not": [(row.slot, filtered[row.slot.pk]) for row in rows if row.slot.pk in filtered]}

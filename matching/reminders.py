@@ -69,3 +69,9 @@ def rank_lists_to_certify() -> int:
 
 def _certify(user, match_round, url) -> None:
     notify(user=user, kind=kinds.ROUND_CERTIFY_REMINDER, context={"round": match_round}, url=url)
+
+
+# The weekly digest of new rotations that fit (recommend_digest.py), run with the reminders.
+from .recommend_digest import recommendation_digests  # noqa: E402
+
+reminder(recommendation_digests)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_applicant, views_moves, views_review, views_rounds, views_rounds_admin
+from . import views_applicant, views_moves, views_recommend, views_review, views_rounds, views_rounds_admin
 
 app_name = "matching"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("coordinator/applications/<int:pk>/", views_review.review, name="review"),
     path("coordinator/slots/<int:pk>/offer-next/", views_review.offer_next, name="offer_next"),
     path("staff/placements/", views_review.approval_queue, name="approval_queue"),
+    path("applicant/recommendations/", views_recommend.recommendations, name="recommendations"),
     # Match rounds
     path("rounds/", views_rounds.rounds, name="rounds"),
     path("rounds/<int:pk>/rank/", views_rounds.round_rank, name="round_rank"),

@@ -10,5 +10,6 @@ class EmailPreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for category in Category.optional():
             self.fields[category.value] = forms.BooleanField(
-                label=category.label, required=False, initial=current.get(category.value, True)
+                label=category.label, required=False,
+                initial=current.get(category.value, category not in Category.opt_in()),
             )

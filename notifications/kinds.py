@@ -70,3 +70,5 @@ ROUND_OPENED = register("round_opened", Category.APPLICATIONS)
 ROUND_CERTIFY_REMINDER = register("round_certify_reminder", Category.APPLICATIONS)
 ROUND_RESULT = register("round_result", Category.APPLICATIONS)
 ROUND_RESULT_HOST = register("round_result_host", Category.APPLICATIONS)
+# Recommendations (matching): the weekly digest, for applicants who asked for it.
+RECOMMENDATION_DIGEST = register("recommendation_digest", Category.DIGEST)

@@ -14,11 +14,17 @@ class Category(models.TextChoices):
     APPLICATIONS = "applications", "Applications and offers"
     DOCUMENTS = "documents", "Documents"
     LETTERS = "letters", "Letters and evaluations"
+    DIGEST = "digest", "Weekly digest of new rotations that fit you"
 
     @classmethod
     def optional(cls):
         """The categories a user may mute by e-mail (account e-mails always go out)."""
         return [c for c in cls if c != cls.ACCOUNT]
+
+    @classmethod
+    def opt_in(cls):
+        """The categories that send nothing until the user asks for them."""
+        return [cls.DIGEST]
 
 
 class Notification(models.Model):

@@ -118,6 +118,8 @@ def publish(email_id: int, countdown: float | None = None) -> bool:
 
 
 def email_wanted(user, category: str) -> bool:
+    if category in Category.opt_in():  # nothing until the user asked for it
+        return EmailPreference.objects.filter(user=user, category=category, email_enabled=True).exists()
     return not EmailPreference.objects.filter(
         user=user, category=category, email_enabled=False
     ).exists()

@@ -17,3 +17,7 @@ class PreceptorsConfig(AppConfig):
             "published_reviews": listing_reviews_shown(listing)[:20]})
         # The experience log's export adds the evaluations the applicant may read, when they ask.
         applicant_hooks.register_experience_supplement(evaluation_summaries)
+        # The dashboard's road to the Match (placements, documents and letters together).
+        from .timeline import dashboard_part
+
+        applicant_hooks.register_dashboard_part(dashboard_part)

@@ -60,7 +60,7 @@ def test_an_applicant_reads_their_profile_without_the_calendar_token(api, applic
         "step1_status": "passed", "step1_score": None, "step2_status": "passed", "step2_score": 245,
         "visa_status": "b1", "languages": ["English", "Yoruba"], "specialties": ["internal_medicine"],
         "preferred_states": ["IL", "NY"], "available_from": None, "available_until": None,
-        "budget_usd": 3000, "updated_at": body["updated_at"],
+        "budget_usd": 3000, "target_match_year": None, "updated_at": body["updated_at"],
     }
 
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-EXAMPLE = json.loads((SHARED / "example-instance.json").read_text())
-EXAMPLE_RESULT = json.loads((SHARED / "example-result.json").read_text())
+# The worked pair of ../shared/match-format.md, copied into the repository (CI has only the clone).
+SHARED = ROOT / "tests" / "data"
+EXAMPLE = json.loads((SHARED / "match-example-instance.json").read_text())
+EXAMPLE_RESULT = json.loads((SHARED / "match-example-result.json").read_text())
 
 
 def engine(*args: str | Path) -> subprocess.CompletedProcess:
@@ -45,13 +46,13 @@ def result_with(**assignments: str | None) -> dict:
 # Matching
 
 def test_the_example_gives_the_example_result_on_standard_output():
-    run = engine(SHARED / "example-instance.json")
+    run = engine(SHARED / "match-example-instance.json")
     assert (run.returncode, run.stderr) == (0, "")
     assert json.loads(run.stdout) == EXAMPLE_RESULT
 
 
 def test_the_result_goes_to_the_file_named_by_o(tmp_path):
-    run = engine(SHARED / "example-instance.json", "-o", tmp_path / "result.json")
+    run = engine(SHARED / "match-example-instance.json", "-o", tmp_path / "result.json")
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
     assert json.loads((tmp_path / "result.json").read_text()) == EXAMPLE_RESULT
 
@@ -124,12 +125,18 @@ def test_a_directory_exits_2_with_one_line(tmp_path):
 
 
 def test_an_unwritable_result_exits_2_with_one_line(tmp_path):
-    run = engine(SHARED / "example-instance.json", "-o", tmp_path / "absent" / "result.json")
+    run = engine(SHARED / "match-example-instance.json", "-o", tmp_path / "absent" / "result.json")
     assert_refused_in_one_line(run, "result.json", "No such file or directory")
 
 
 def test_a_usage_error_exits_2_with_one_line():
     assert_refused_in_one_line(engine(), "required", "INSTANCE.json")
+
+
+def test_o_and_check_together_are_a_usage_error(tmp_path):
+    run = engine(SHARED / "match-example-instance.json", "-o", tmp_path / "a.json",
+                 "--check", SHARED / "match-example-result.json")
+    assert_refused_in_one_line(run, "not allowed with argument -o/--output")
 
 
 # --check
@@ -192,5 +199,5 @@ def test_check_against_a_malformed_instance_exits_2_with_one_line(tmp_path):
 
 
 def test_check_of_a_missing_result_exits_2_with_one_line(tmp_path):
-    run = engine(SHARED / "example-instance.json", "--check", tmp_path / "absent.json")
+    run = engine(SHARED / "match-example-instance.json", "--check", tmp_path / "absent.json")
     assert_refused_in_one_line(run, "absent.json", "No such file or directory")

@@ -41,7 +41,7 @@ def test_the_preferences_page_saves_exactly_what_was_submitted(client, owner):
     assert response.url == reverse("notifications:preferences")
     assert set(EmailPreference.objects.filter(user=owner).values_list("category", "email_enabled")) == {
         ("team", True), ("listings", False), ("applications", False), ("documents", True),
-        ("letters", False),
+        ("letters", False), ("digest", False),  # the weekly digest is opt-in
     }
 
 
@@ -51,6 +51,7 @@ def test_the_preferences_page_shows_the_saved_choices(client, owner):
     form = client.get(reverse("notifications:preferences")).context["form"]
     assert {name: field.initial for name, field in form.fields.items()} == {
         "team": True, "listings": True, "applications": True, "documents": True, "letters": False,
+        "digest": False,  # opt-in: off until asked for
     }
 
 

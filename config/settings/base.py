@@ -343,3 +343,10 @@ LETTER_MAX_BYTES = env.int("LETTER_MAX_BYTES", 2 * 1024 * 1024)
 LETTER_REMINDER_DAYS = env.list("LETTER_REMINDER_DAYS", [7, 14, 21], subcast=int)
 LETTER_LINK_EXPIRY_NOTICE_DAYS = env.int("LETTER_LINK_EXPIRY_NOTICE_DAYS", 3)
 LETTER_SHARE_MAX = 4  # the ERAS limit of letters per program
+
+# Recommendations and the road to the Match (matching/recommend.py): the date programs start
+# receiving applications for each Match year (JSON, e.g. {"2028": "2027-09-24"}; a season not
+# listed opens on September 25 of the year before), and the weeks a letter's author typically needs.
+MATCH_SEASON_OPENS = env.json("MATCH_SEASON_OPENS", {})
+LETTER_AUTHOR_WEEKS = env.int("LETTER_AUTHOR_WEEKS", 6)
+RECOMMENDATIONS_PER_PAGE = 20
