@@ -25,23 +25,49 @@ def rounds(request):
         "rounds": selectors.rounds_for(request.user).order_by("-ranking_deadline")[:50]})
 
 
-def _edited_order(post, order: list[int]) -> tuple[list[int], int | None]:
-    """Apply the one button pressed (move up/down, remove, add) to the submitted order; return the
-    new order and the slot whose control keeps the keyboard focus."""
+def _edited_order(post, order: list[int]) -> tuple[list[int], int | None, str]:
+    """Apply the one button pressed (add, move up or down, remove) to the submitted order.
+
+    Returns the new order and where the keyboard focus goes after the page reloads: the item and
+    which of its buttons. The pressed button keeps it while it still works (moving down again);
+    at the top or bottom the other move button takes it; a removed item's Add button gets it."""
     if add := post.get("add"):
-        slot_id = int(add)
-        return ([*order, slot_id] if slot_id not in order else order), slot_id
+        item = int(add)
+        order = [*order, item] if item not in order else order
+        return order, item, "up" if len(order) > 1 else "remove"
     action, _, value = (post.get("move") or "").partition("-")
     if not value.isdigit() or int(value) not in order:
-        return order, None
-    slot_id = int(value)
-    i = order.index(slot_id)
+        return order, None, ""
+    item = int(value)
+    i = order.index(item)
     if action == "remove":
-        return [s for s in order if s != slot_id], None
+        return [s for s in order if s != item], item, "add"
     j = i - 1 if action == "up" else i + 1
     if action in ("up", "down") and 0 <= j < len(order):
         order[i], order[j] = order[j], order[i]
-    return order, slot_id
+        i = j
+    at_edge = (action == "up" and i == 0) or (action == "down" and i == len(order) - 1)
+    button = {"up": "down", "down": "up"}[action] if at_edge else action
+    return order, item, button if len(order) > 1 else "remove"
+
+
+def _focus(request) -> tuple[int | None, str]:
+    focus = request.GET.get("focus", "")
+    return (int(focus) if focus.isdigit() else None), request.GET.get("button", "")
+
+
+def _after_edit(request, url: str, focus: int | None, button: str, moved: str):
+    """Post/redirect/get, carrying the focus target, so a reload never sends the form again."""
+    if moved:
+        messages.info(request, moved)
+    # No #fragment: a document with a target element ignores autofocus.
+    return redirect(f"{url}?focus={focus}&button={button}" if focus else url)
+
+
+def _moved_words(order: list[int], focus: int | None, names: dict[int, str], button: str) -> str:
+    if focus is None or button == "add":
+        return f"{names.get(focus, 'It')} is off the list." if focus else ""
+    return f"{names.get(focus, 'It')} is now {order.index(focus) + 1} of {len(order)}." if focus in order else ""
 
 
 @role_required(Role.APPLICANT)
@@ -50,31 +76,30 @@ def round_rank(request, pk):
     if match_round.status == RoundStatus.PUBLISHED:
         return redirect("matching:round_result", pk=pk)
     refusal = policies.can_rank_as_applicant(match_round, request.user, timezone.now())
-    rank_list, ranked = selectors.rank_list_of(match_round, request.user)
-    focus = None
+    slots = list(selectors.round_slots(match_round))
     if request.method == "POST" and not refusal:
         order = [int(s) for s in request.POST.getlist("slot") if s.isdigit()]
-        order, focus = _edited_order(request.POST, order)
+        order, focus, button = _edited_order(request.POST, order)
         try:
             rank_list = services_rounds.rank_list_save(match_round=match_round, applicant=request.user,
                                                        slot_ids=order, certify="certify" in request.POST)
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        else:
-            if "certify" in request.POST:
-                messages.success(request, "Your rank list is certified. You can change it (and certify again) "
-                                          "until the deadline.")
-            elif "save" in request.POST:
-                messages.success(request, "Saved. Certify it to enter the match.")
-            if not focus:
-                return redirect("matching:round_rank", pk=pk)
-        rank_list, ranked = selectors.rank_list_of(match_round, request.user)
-    slots = list(selectors.round_slots(match_round))
+            return redirect("matching:round_rank", pk=pk)
+        if "certify" in request.POST:
+            messages.success(request, "Your rank list is certified. You can change it (and certify again) until "
+                                      "the deadline.")
+        elif rank_list.certified_at is None and order and (focus or "save" in request.POST):
+            messages.warning(request, "Saved, not certified: certify your list to enter the match.")
+        names = {slot.pk: f"{slot.listing.title}, {slot.start_date:%b %-d}" for slot in slots}
+        return _after_edit(request, request.path, focus, button, _moved_words(order, focus, names, button))
+    rank_list, ranked = selectors.rank_list_of(match_round, request.user)
+    focus, button = _focus(request)
     problems = services_rounds.eligibility_problems(request.user, slots)
     ranked_ids = {slot.pk for slot in ranked}
     return render(request, "matching/rounds/rank.html", {
         "round": match_round, "refusal": refusal, "rank_list": rank_list, "ranked": ranked, "focus": focus,
-        "max": policies.RANK_LIST_MAX,
+        "button": button, "max": policies.RANK_LIST_MAX,
         "others": [(slot, problems.get(slot.pk)) for slot in slots if slot.pk not in ranked_ids]})
 
 
@@ -108,25 +133,26 @@ def slot_rank(request, pk, slot_pk):
     slot = get_object_or_404(selectors.host_slots(match_round, request.user), pk=slot_pk)
     refusal = policies.can_rank_slot(match_round, slot, request.user, timezone.now())
     rankers = {user.pk: user for user in selectors.rankers_of(match_round, slot)}
-    for user_id, documents in selectors.verified_documents_of(list(rankers.values())).items():
-        rankers[user_id].verified_documents = documents  # the review page's view, for each ranker
-    ranking, order = selectors.slot_ranking_of(match_round, slot)
-    focus = None
     if request.method == "POST" and not refusal:
         order = [int(a) for a in request.POST.getlist("applicant") if a.isdigit()]
-        order, focus = _edited_order(request.POST, order)
+        order, focus, button = _edited_order(request.POST, order)
         try:
             ranking = services_rounds.slot_ranking_save(match_round=match_round, slot=slot, by=request.user,
                                                         applicant_ids=order, certify="certify" in request.POST)
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        else:
-            if "certify" in request.POST:
-                messages.success(request, "This slot's ranking is certified.")
-            if not focus:
-                return redirect("matching:slot_rank", pk=pk, slot_pk=slot_pk)
-        ranking, order = selectors.slot_ranking_of(match_round, slot)
+            return redirect("matching:slot_rank", pk=pk, slot_pk=slot_pk)
+        if "certify" in request.POST:
+            messages.success(request, "This slot's ranking is certified.")
+        elif ranking.certified_at is None and order and (focus or "save" in request.POST):
+            messages.warning(request, "Saved, not certified: certify this ranking to enter the match.")
+        names = {user.pk: user.get_full_name() or user.email for user in rankers.values()}
+        return _after_edit(request, request.path, focus, button, _moved_words(order, focus, names, button))
+    for user_id, documents in selectors.verified_documents_of(list(rankers.values())).items():
+        rankers[user_id].verified_documents = documents  # the review page's view, for each ranker
+    ranking, order = selectors.slot_ranking_of(match_round, slot)
+    focus, button = _focus(request)
     ranked = [rankers[a] for a in order if a in rankers]
     return render(request, "matching/rounds/slot_rank.html", {
         "round": match_round, "slot": slot, "refusal": refusal, "ranking": ranking, "ranked": ranked,
-        "focus": focus, "others": [u for pk_, u in rankers.items() if pk_ not in order]})
+        "focus": focus, "button": button, "others": [u for pk_, u in rankers.items() if pk_ not in order]})
