@@ -4,6 +4,9 @@ Idempotent: an application is created only when the applicant has none on that s
 goes through the services, so the audit trail and the notifications look as after real use.
 """
 
+from django.db.models import F
+from django.utils import timezone
+
 from rotations.demo import demo_listing
 
 from .models import Application
@@ -18,8 +21,12 @@ def seed_applications(*, applicant, coordinator) -> None:
 def _apply(applicant, coordinator, title: str, *, offer: bool) -> None:
     # Found by the demo's own key: a coordinator's listing under the same title is not the demo's.
     listing = demo_listing(title)
-    slot = listing.slots.order_by("start_date").first() if listing else None
-    if slot is None or Application.objects.filter(applicant=applicant, slot=slot).exists():
+    if listing is None or Application.objects.filter(applicant=applicant, slot__listing=listing).exists():
+        return
+    # The first dates still open (the demo history adds past ones, and a round reserves others).
+    slot = listing.slots.filter(application_deadline__gte=timezone.localdate(),
+                                seats_taken__lt=F("capacity")).exclude(match_rounds__isnull=False).order_by("start_date").first()
+    if slot is None:
         return
     application = application_submit(
         applicant=applicant, slot=slot,

@@ -65,8 +65,8 @@ def test_demo_data_run_twice_leaves_the_same_rows():
     call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == first
     logins = [row for row in first["accounts.user"] if "@rotamatch.test" in str(row) and "reviewer" not in str(row)
-              and "ranker" not in str(row)]
-    assert len(logins) == 4  # one login per role (the demo reviewers and rankers cannot log in)
+              and "ranker" not in str(row) and "history" not in str(row)]
+    assert len(logins) == 4  # one login per role (the demo reviewers, rankers and history cannot log in)
     assert len(first["preceptors.review"]) == 4  # three published, one awaiting moderation
     assert len(first["preceptors.evaluation"]) == 2  # the demo applicant's: one revealed, one sealed
     # A waived and an unwaived letter uploaded, one awaited after two reminders; a share opened.
