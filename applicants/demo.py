@@ -25,7 +25,7 @@ def seed_applicant(*, applicant, admin) -> None:
         "school_country": "BD", "stage": "graduate", "graduation_year": 2024, "ecfmg_status": "certified",
         "step1_status": "passed", "step2_status": "passed", "step2_score": 248, "visa_status": "b1",
         "languages": ["English", "Bengali"], "specialties": ["internal_medicine", "family_medicine"],
-        "preferred_states": ["OH", "IL", "NY"], "budget_usd": 3000,
+        "preferred_states": ["OH", "IL", "NY"], "budget_usd": 3000, "target_match_year": timezone.localdate().year + 2,
     })
     for kind in VERIFIED_KINDS + ["hipaa"]:
         if not Document.objects.filter(applicant=applicant, kind=kind).exists():
