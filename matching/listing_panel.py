@@ -13,7 +13,7 @@ from applicants.selectors import documents_visible_to, profile_of
 from rotations.models import Slot
 
 from .models_rounds import MatchRound, RoundStatus
-from .recommend import why_not
+from .recommend import FILTERS, why_not
 from .selectors import applications_visible_to
 
 
@@ -49,6 +49,10 @@ def listing_page_part(request, listing) -> dict:
             reasons.insert(0, f"Reserved for the match round “{reserved[slot.pk]}”: rank it there.")
         rows.append(SlotRow(slot, check.can_apply and slot.pk not in reserved, tuple(reasons), applied.get(slot.pk)))
     # "Why not this one?": the recommendations' hard filters, for each slot (one query).
+    # The eligibility filter's reason is said precisely (which visa, which exam), as the panel does.
     filtered = why_not(profile, listing.slots.filter(start_date__gte=timezone.localdate()))
-    return {"readiness": readiness(profile=profile, documents=documents, listing=listing),
-            "slot_rows": rows, "why_not": [(row.slot, filtered[row.slot.pk]) for row in rows if row.slot.pk in filtered]}
+    listing_check = readiness(profile=profile, documents=documents, listing=listing)
+    precise = {FILTERS["eligible"]: " ".join(listing_check.eligibility) or FILTERS["eligible"]}
+    return {"readiness": listing_check, "slot_rows": rows,
+            "why_not": [(row.slot, [precise.get(reason, reason) for reason in filtered[row.slot.pk]])
+                        for row in rows if row.slot.pk in filtered]}

@@ -182,6 +182,7 @@ class Explanation:
     score: int
     fits: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)  # held, awaiting verification: not missing
     unknown: list[str] = field(default_factory=list)
     season: str = ""
 
@@ -216,9 +217,10 @@ def explain(slot, profile, documents, *, today: date | None = None) -> Explanati
         out.fits.append(f"{slot.seats_left} seats left.")
     check = readiness(profile=profile, documents=documents, listing=listing, slot=slot, today=today)
     for document in check.document_problems:
-        out.missing.append(f"{document.label}: {document.problem}")
-    if check.documents and not check.document_problems:
-        out.fits.append("Your documents for it are in order.")
+        (out.missing if document.blocking else out.pending).append(f"{document.label}: {document.problem}")
+    if check.documents and not any(document.blocking for document in check.documents):
+        out.fits.append("Your documents for it are in order." if not out.pending else
+                        "Your documents for it are all uploaded; Rotamatch is verifying some.")
     due = letter_due(profile.target_match_year) if profile is not None else None
     if due is None:
         out.unknown.append("Your target Match year: add it to your profile to plan letters in time.")

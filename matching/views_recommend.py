@@ -23,7 +23,7 @@ def recommendations(request):
     return render(request, "matching/recommendations.html", {
         "profile": profile, "page": page, "within_budget": within_budget,
         "weights": [(FACTOR_WORDS[name], weight) for name, weight in WEIGHTS.items()],
-        "items": [explain(slot, profile, documents) for slot in page]})
+        "items": [explain(slot, profile, documents) for slot in page], "max_score": sum(WEIGHTS.values())})
 
 
 def dashboard_part(request, profile) -> dict:
@@ -32,4 +32,4 @@ def dashboard_part(request, profile) -> dict:
         return {}
     documents = list(documents_visible_to(request.user))
     items = [explain(slot, profile, documents) for slot in recommended(profile, documents)[:3]]
-    return {"template": "matching/_recommended_block.html", "items": items}
+    return {"template": "matching/_recommended_block.html", "items": items, "max_score": sum(WEIGHTS.values())}

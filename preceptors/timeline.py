@@ -74,7 +74,7 @@ def _next_steps(timeline: Timeline, today: date) -> list[str]:
                      f"{'s' if LETTERS_PROGRAMS_ASK - timeline.letters_asked != 1 else ''}: most programs want three "
                      f"from US physicians.")
     for document in timeline.expiring:
-        steps.append(f"Renew your {document.get_kind_display().lower()}: it expires on {document.expires_on:%B %-d, %Y}, "
+        steps.append(f"Renew your {document.get_kind_display()}: it expires on {document.expires_on:%B %-d, %Y}, "
                      f"before programs open applications.")
     return steps or ["You are on track: keep your documents current and follow your letters."]
 
