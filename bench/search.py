@@ -36,7 +36,8 @@ FROM generate_series(1, %(institutions)s) AS n;
 
 INSERT INTO rotations_listing (institution_id, title, specialty, rotation_type, setting, city, state, audience,
     visas, requires_step1, requires_step2, required_documents, duration_weeks, fee_usd, fee_covers,
-    refund_policy, letter_possible, description, status, return_reason, published_at, created_at, updated_at)
+    refund_policy, letter_possible, description, status, return_reason, published_at, created_at, updated_at,
+    demo_key, review_count)
 SELECT i.id,
        (ARRAY['Internal Medicine','Family Medicine','Pediatrics','Cardiology','Psychiatry','Neurology',
               'General Surgery','Emergency Medicine'])[1 + n %% 8]
@@ -49,7 +50,8 @@ SELECT i.id,
        (CASE n %% 3 WHEN 0 THEN ARRAY['b1','b2'] WHEN 1 THEN ARRAY['b1','j1'] ELSE ARRAY['b2','f1'] END)::varchar[],
        n %% 3 = 0, n %% 5 = 0, ARRAY['cv','passport']::varchar[], 1 + n %% 12, (n %% 8) * 500, '', '', n %% 2 = 0,
        'Daily rounds, case presentations and teaching conferences with the team. Rotation ' || n,
-       CASE WHEN n %% 10 = 0 THEN 'draft' ELSE 'published' END, '', now() - (n || ' minutes')::interval, now(), now()
+       CASE WHEN n %% 10 = 0 THEN 'draft' ELSE 'published' END, '', now() - (n || ' minutes')::interval, now(), now(),
+       '', 0
 FROM generate_series(1, %(listings)s) AS n
 JOIN institutions_institution AS i ON i.id = (SELECT min(id) FROM institutions_institution) + n %% %(institutions)s;
 
