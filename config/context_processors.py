@@ -6,14 +6,15 @@ from accounts.models import Role
 from notifications.selectors import unread_count
 
 _NAV = {
-    Role.APPLICANT: [("Dashboard", "applicants:dashboard"), ("Applications", "matching:my_applications"),
+    Role.APPLICANT: [("Dashboard", "applicants:dashboard"), ("Recommended", "matching:recommendations"),
+                     ("Applications", "matching:my_applications"),
                      ("Documents", "applicants:documents"), ("Letters", "preceptors:letters"),
                      ("Rounds", "matching:rounds"), ("Saved", "rotations:saved_listings")],
     Role.COORDINATOR: [("Dashboard", "dashboards:coordinator"), ("Listings", "rotations:coordinator_listings"),
                        ("Applications", "matching:review_list"), ("Rounds", "matching:rounds"),
-                       ("Reviews", "preceptors:host_reviews")],
+                       ("Reviews", "preceptors:host_reviews"), ("Figures", "figures:coordinator")],
     Role.PRECEPTOR: [("Dashboard", "preceptors:dashboard"), ("Reviews", "preceptors:host_reviews")],
-    Role.ADMIN: [("Dashboard", "dashboards:staff"), ("Moderation", "rotations:moderation"),
+    Role.ADMIN: [("Dashboard", "dashboards:staff"), ("Figures", "figures:staff"), ("Moderation", "rotations:moderation"),
                  ("Documents", "applicants:document_queue"), ("Placements", "matching:approval_queue"),
                  ("Reviews", "preceptors:moderation"), ("Letters", "preceptors:admin_letters"),
                  ("Rounds", "matching:round_list"),

@@ -33,6 +33,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("config.dashboards")),
+    path("", include("config.views_figures")),
     path("", include("institutions.urls")),
     path("", include("notifications.urls")),
     path("", include("applicants.urls")),

@@ -167,11 +167,28 @@ def score_expression(profile, documents):
     return total
 
 
-def recommended(profile, documents, *, within_budget: bool = False, today: date | None = None):
-    """Candidates ordered by score, then by start date and id."""
+def ranked(profile, documents, *, within_budget: bool = False, today: date | None = None):
+    """(slot id, score) of the candidates, by score, then start date and id. Narrow on purpose:
+    the database sorts these small rows (in memory, a top-N for one page), not whole listings."""
     return (candidates(profile, within_budget=within_budget, today=today)
             .annotate(score=score_expression(profile, documents))
-            .select_related("listing__institution").order_by("-score", "start_date", "pk"))
+            .order_by("-score", "start_date", "pk").values_list("pk", "score"))
+
+
+def slots_of(rows) -> list[Slot]:
+    """The slots of a page of `ranked` rows, in that order, each with its score (one query)."""
+    scores = dict(rows)
+    found = Slot.objects.filter(pk__in=scores).select_related("listing__institution").defer(
+        "listing__search_vector", "listing__description")
+    by_id = {slot.pk: slot for slot in found}
+    for pk, score in scores.items():
+        by_id[pk].score = score
+    return [by_id[pk] for pk in scores]
+
+
+def recommended(profile, documents, *, limit: int, within_budget: bool = False, today: date | None = None) -> list[Slot]:
+    """The `limit` best candidates."""
+    return slots_of(ranked(profile, documents, within_budget=within_budget, today=today)[:limit])
 
 
 # The words, for the slots shown

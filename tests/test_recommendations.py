@@ -30,11 +30,11 @@ def _slot(**listing):
 
 
 def _ids(profile, documents=(), **kwargs):
-    return [s.pk for s in recommend.recommended(profile, list(documents), **kwargs)]
+    return [pk for pk, _ in recommend.ranked(profile, list(documents), **kwargs)]
 
 
 def _score(profile, slot, documents=()):
-    return {s.pk: s.score for s in recommend.recommended(profile, list(documents))}[slot.pk]
+    return dict(recommend.ranked(profile, list(documents)))[slot.pk]
 
 
 # Hard filters

@@ -58,10 +58,10 @@ def test_home_sends_each_role_to_its_dashboard(client, request, fixture, url_nam
 
 
 @pytest.mark.parametrize("fixture, labels", [
-    ("applicant", ["Dashboard", "Applications", "Documents", "Letters", "Rounds", "Saved", "Notifications"]),
-    ("admin_user", ["Dashboard", "Moderation", "Documents", "Placements", "Reviews", "Letters", "Rounds", "Django admin",
-                    "Notifications"]),
-    ("coordinator", ["Dashboard", "Listings", "Applications", "Rounds", "Reviews", "Notifications"]),
+    ("applicant", ["Dashboard", "Recommended", "Applications", "Documents", "Letters", "Rounds", "Saved", "Notifications"]),
+    ("admin_user", ["Dashboard", "Figures", "Moderation", "Documents", "Placements", "Reviews", "Letters", "Rounds",
+                    "Django admin", "Notifications"]),
+    ("coordinator", ["Dashboard", "Listings", "Applications", "Rounds", "Reviews", "Figures", "Notifications"]),
 ])
 def test_navigation_fits_the_role(client, request, fixture, labels):
     client.force_login(request.getfixturevalue(fixture))
