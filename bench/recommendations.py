@@ -80,7 +80,7 @@ def main() -> int:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        from matching.recommend import explain, recommended
+        from matching.recommend import explain, ranked, slots_of
 
         rng = random.Random(args.seed)
         walls, queries, counts = [], set(), []
@@ -88,9 +88,9 @@ def main() -> int:
             within = rng.random() < 0.3
             with CaptureQueriesContext(connection) as captured:
                 start = time.perf_counter()
-                page = Paginator(recommended(profile, documents, within_budget=within),
+                page = Paginator(ranked(profile, documents, within_budget=within),
                                  settings.RECOMMENDATIONS_PER_PAGE).get_page(rng.choice([1, 1, 1, 2, 3]))
-                [explain(slot, profile, documents) for slot in page]
+                [explain(slot, profile, documents) for slot in slots_of(page)]
                 walls.append((time.perf_counter() - start) * 1000)
             queries.add(len(captured))
             counts.append(page.paginator.count)
