@@ -198,6 +198,8 @@ def round_move_refusal(match_round, action: str, user, now: datetime) -> str | N
         return f"Ranking stays open until the deadline, {timezone.localtime(match_round.ranking_deadline):%b %-d, %H:%M}."
     if action == "run" and side == ROUND_SYSTEM and now < match_round.match_at:
         return "The match date has not come."
+    if action == "publish" and match_round.run_step not in ("", "Done", "Failed"):
+        return "The match is running again: publish once it is done."
     return None
 
 

@@ -277,3 +277,15 @@ def test_whoever_has_not_certified_is_reminded_3_days_and_1_day_before_the_deadl
     assert rank_lists_to_certify() == 2
     reminded = set(Notification.objects.filter(kind="round_certify_reminder").values_list("user_id", flat=True))
     assert reminded == {draft.pk, coordinator.pk}
+
+
+def test_no_publication_while_the_match_runs_again():
+    match_round, slots, coordinator, admin = make_round(slots=1)
+    applicant = ready_applicant()
+    rank(match_round, applicant, slots)
+    host_rank(match_round, slots[0], coordinator, [applicant])
+    close_and_run(match_round)
+    MatchRound.objects.filter(pk=match_round.pk).update(run_step="Queued", run_progress=0)
+    match_round.refresh_from_db()
+    with pytest.raises(ValidationError, match="running again"):
+        services.round_move(match_round=match_round, action="publish", by=admin)

@@ -262,18 +262,20 @@ def _admin_runs_and_publishes(page: Page, live_server, world) -> None:
     page.reload()
     expect(progress.get_by_text("Running: Computing the applicant-optimal stable matching")).to_be_visible()
     expect(progress.locator("progress")).to_have_attribute("value", "40")
-    expect(page.get_by_role("button", name="Run the match")).to_be_disabled()
+    expect(page.get_by_role("button", name="Run the match again")).to_be_disabled()
+    expect(page.get_by_text("Publish the results…")).to_have_count(0)  # not while it runs
     _look(page, "admin-running")
     with page.expect_navigation(timeout=ANSWER_TIMEOUT):  # HX-Refresh reloads the whole page
         assert services_rounds.round_run(round_id=match_round.pk, by=world["admin"]) is False  # same result
     expect(progress.get_by_text(re.compile(r"^Last run: done"))).to_be_visible(timeout=ANSWER_TIMEOUT)
-    expect(page.get_by_role("button", name="Run the match")).to_be_enabled()
+    expect(page.get_by_role("button", name="Run the match again")).to_be_enabled()
     _figures(page)
 
-    page.get_by_role("button", name="Publish the results").click()
+    page.get_by_text("Publish the results…").click()  # the second step of a binding move
+    page.get_by_role("button", name="Yes, publish the results").click()
     _message(page, "Results published")
     expect(page.get_by_role("main")).to_contain_text("Published")
-    expect(page.get_by_role("button", name="Publish the results")).to_have_count(0)
+    expect(page.get_by_text("Publish the results…")).to_have_count(0)
     _look(page, "admin-published")
 
 
