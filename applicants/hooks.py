@@ -40,20 +40,22 @@ def host_document_access(institution_id: int) -> Q | None:
 
 
 # What higher apps add to an exported experience entry, when the applicant asks for it.
-_experience_supplements: list[Callable] = []
+_experience_supplements: list[tuple[Callable, bool]] = []
 
 
-def register_experience_supplement(find: Callable) -> None:
+def register_experience_supplement(find: Callable, *, always: bool = False) -> None:
     """`find(user, application_ids) -> {application_id: (title, [(label, text), ...])}`: what the
-    user may read about those placements, to print under the entries they became."""
-    _experience_supplements.append(find)
+    user may read about those placements, to print under the entries they became. `always`: in
+    every export (a certificate); otherwise only when the applicant asks (evaluations)."""
+    _experience_supplements.append((find, always))
 
 
-def experience_supplements(user, entries) -> dict[int, list[tuple[str, list[tuple[str, str]]]]]:
-    """{entry id: [(title, items), ...]} for the entries that came from placements."""
+def experience_supplements(user, entries, *, chosen: bool = True) -> dict[int, list[tuple[str, list[tuple[str, str]]]]]:
+    """{entry id: [(title, items), ...]} for the entries that came from placements: the ones always
+    printed, and the optional ones when `chosen`."""
     by_application = {entry.application_id: entry.pk for entry in entries if entry.application_id}
     found: dict[int, list] = {}
-    for find in _experience_supplements:
+    for find in [find for find, always in _experience_supplements if always or chosen]:
         for application_id, supplement in find(user, list(by_application)).items():
             found.setdefault(by_application[application_id], []).append(supplement)
     return found

@@ -75,11 +75,12 @@ def experience_delete(request, pk):
 
 
 def _export(request):
-    """The entries, and what the applicant chose to add to them (`?evaluations=1`: the
-    preceptors' evaluations they may read), else nothing: an export says only what its owner picked."""
+    """The entries, what is always printed under them (a placement's certificate of completion),
+    and what the applicant chose to add (`?evaluations=1`: the preceptors' evaluations they may
+    read): an export says nothing else."""
     entries = list(experience_of(request.user))
     chosen = request.GET.get("evaluations") == "1"
-    return entries, experience_supplements(request.user, entries) if chosen else {}
+    return entries, experience_supplements(request.user, entries, chosen=chosen)
 
 
 @never_cache

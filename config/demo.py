@@ -12,6 +12,7 @@ from applicants.demo import seed_applicant
 from institutions.demo import seed_institution
 from matching.demo import seed_applications
 from matching.demo_history import seed_history
+from matching.demo_issued import seed_issued
 from matching.demo_rounds import seed_rounds
 from preceptors.demo import seed_reviews
 from preceptors.demo_letters import seed_letters
@@ -33,4 +34,5 @@ def seed_demo() -> list[tuple[str, str]]:
     seed_letters(applicant=users[Role.APPLICANT])
     seed_rounds(applicant=users[Role.APPLICANT], coordinator=users[Role.COORDINATOR], admin=users[Role.ADMIN])
     seed_history(coordinator=users[Role.COORDINATOR], admin=users[Role.ADMIN])
+    seed_issued(applicant=users[Role.APPLICANT], admin=users[Role.ADMIN])
     return [(Role(role).label, user.email) for role, user in users.items()]

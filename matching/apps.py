@@ -17,3 +17,6 @@ class MatchingConfig(AppConfig):
         applicant_hooks.register_document_holder(answers.placement_needing)
         applicant_hooks.register_host_document_access(answers.host_document_access)
         applicant_hooks.register_dashboard_part(views_recommend.dashboard_part)
+        from .services_issued import certificate_supplements
+
+        applicant_hooks.register_experience_supplement(certificate_supplements, always=True)

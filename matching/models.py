@@ -95,6 +95,8 @@ class ApplicationEvent(models.Model):
 
 
 # Match rounds live in their own module; Django finds their models through this one.
+# Documents issued from placements (invitation letters, certificates), in their own module.
+from .models_issued import IssuedDocument, IssuedDocumentDownload, IssuedKind  # noqa: E402, F401
 from .models_rounds import (  # noqa: E402, F401
     MatchRound,
     RankEntry,

@@ -233,3 +233,38 @@ def reserved_for_round(slot) -> str | None:
     if name is None:
         return None
     return f"These dates are reserved for the match round “{name}” until its results are published."
+
+
+# Documents issued from a placement (invitation letters, certificates)
+
+def _hosts_or_admin(application, user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.COORDINATOR and coordinator_institution_id(user) == application.slot.listing.institution_id
+
+
+def can_read_issued(application, user) -> bool:
+    """The applicant, the institution's coordinators and admins; nobody else."""
+    return user.is_authenticated and (user.pk == application.applicant_id or _hosts_or_admin(application, user))
+
+
+def issue_refusal(application, kind: str, user) -> str | None:
+    from .models_issued import IssuedKind
+
+    if not can_read_issued(application, user):
+        return NOT_YOURS
+    if kind == IssuedKind.INVITATION and application.status != Status.APPROVED:
+        return "An invitation letter is issued for an approved placement."
+    if kind == IssuedKind.CERTIFICATE and application.status != Status.COMPLETED:
+        return "A certificate is issued once the placement is marked completed."
+    return None
+
+
+def revoke_refusal(document, user) -> str | None:
+    if not _hosts_or_admin(document.application, user):
+        return NOT_YOURS
+    if document.revoked_at:
+        return "This document is revoked already."
+    return None

@@ -104,6 +104,10 @@ def application_transition(*, application: Application, action: str, by: User | 
             _record(application, action, previous, by, message)
             if action == "complete":
                 experience_from_placement(application=application)
+            if action == "cancel":
+                from .services_issued import revoke_on_cancel  # its letter stops being valid with it
+
+                revoke_on_cancel(application)
             if move.target in Status.holding_a_seat() or previous in Status.holding_a_seat():
                 transaction.on_commit(listings_changed)
             _notify(application, action, by, previous)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_applicant, views_moves, views_recommend, views_review, views_rounds, views_rounds_admin
+from . import views_applicant, views_issued, views_moves, views_recommend, views_review, views_rounds, views_rounds_admin
 
 app_name = "matching"
 
@@ -15,6 +15,13 @@ urlpatterns = [
     path("coordinator/applications/<int:pk>/", views_review.review, name="review"),
     path("coordinator/slots/<int:pk>/offer-next/", views_review.offer_next, name="offer_next"),
     path("staff/placements/", views_review.approval_queue, name="approval_queue"),
+    # Documents issued from placements, and their public verification
+    path("placements/<int:pk>/documents/<slug:kind>/", views_issued.placement_document, name="placement_document"),
+    path("placements/<int:pk>/documents/<slug:kind>/issue/", views_issued.placement_document_issue,
+         name="placement_document_issue"),
+    path("issued/<int:pk>/revoke/", views_issued.issued_revoke, name="issued_revoke"),
+    path("verify/", views_issued.verify, name="verify"),
+    path("v/<str:code>/", views_issued.verify, name="verify_code"),
     path("applicant/recommendations/", views_recommend.recommendations, name="recommendations"),
     # Match rounds
     path("rounds/", views_rounds.rounds, name="rounds"),

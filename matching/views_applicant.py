@@ -142,6 +142,7 @@ def application(request, pk):
         "application": item, "listing": item.slot.listing, "slot": item.slot,
         "moves": applicant_moves(item), "refusals": applicant_refusals(item), "history": history_for_applicant(item),
         "offer_open": offer_is_open(item), "status_help": _status_help(item),
+        "issued": item.issued_documents.filter(superseded_at__isnull=True) if item.applicant_id == request.user.pk else [],
     })
 
 

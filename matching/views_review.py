@@ -208,6 +208,7 @@ def review_page(request, pk, *, typed: dict[str, str] | None = None):
         "completable_on": _completable_on(application, side, now),
         "can_offer_next": side == COORDINATOR and policies.can_offer_next(application.slot, now, **counts) is None,
         "is_admin": request.user.role == Role.ADMIN,
+        "issued": application.issued_documents.all(),
         "here": request.get_full_path() if request.method == "GET" else reverse("matching:review", args=[pk]),
     })
 

@@ -84,6 +84,11 @@ def test_demo_data_run_twice_leaves_the_same_rows():
     match, reasons = applicant_explanations(MatchRound.objects.get(status="published"),
                                             User.objects.get(email="applicant@rotamatch.test"))
     assert (match.choice, [reason for _, reason in reasons]) == (3, [FILLED_BY_HIGHER, DID_NOT_RANK_YOU])
+    # An approved placement with its invitation letter, a completed one with its certificate.
+    from matching.models import IssuedDocument
+
+    assert sorted(IssuedDocument.objects.values_list("kind", "application__status")) == [
+        ("certificate", "completed"), ("invitation", "approved")]
 
 
 @pytest.mark.django_db
@@ -106,7 +111,7 @@ def _snapshot():
         "matching.ApplicationEvent", "preceptors.Review", "preceptors.ReviewDecision", "preceptors.Evaluation",
         "preceptors.LetterRequest", "preceptors.LetterVersion", "preceptors.LetterShare", "preceptors.LetterAccess",
         "notifications.SentReminder", "matching.MatchRound", "matching.RankList", "matching.RankEntry",
-        "matching.SlotRanking", "matching.SlotRankEntry", "matching.RoundMatch")]
+        "matching.SlotRanking", "matching.SlotRankEntry", "matching.RoundMatch", "matching.IssuedDocument")]
     # Timestamps that auto_now refreshes on every save are left out; every other column counts.
     return {m._meta.label_lower: sorted(map(tuple, m.objects.values_list(*_columns(m)))) for m in models}
 

@@ -350,3 +350,8 @@ LETTER_SHARE_MAX = 4  # the ERAS limit of letters per program
 MATCH_SEASON_OPENS = env.json("MATCH_SEASON_OPENS", {})
 LETTER_AUTHOR_WEEKS = env.int("LETTER_AUTHOR_WEEKS", 6)
 RECOMMENDATIONS_PER_PAGE = 20
+
+# The public verification page of issued documents (matching/views_issued.py): failed look-ups
+# allowed per address in the window before it answers 429.
+VERIFY_FAILURES_PER_WINDOW = env.int("VERIFY_FAILURES_PER_WINDOW", 20)
+VERIFY_WINDOW_SECONDS = env.int("VERIFY_WINDOW_SECONDS", 15 * 60)
