@@ -92,7 +92,7 @@ def certificate_pdf(*, application, profile, coordinator, issued: date, code: st
                     preceptors: list[str]) -> bytes:
     slot, listing = application.slot, application.slot.listing
     institution = listing.institution
-    weeks = ((slot.end_date - slot.start_date).days + 1) // 7
+    weeks = slot.weeks  # as the listing and the experience log count them
     body = [
         _p(f"{issued:%B %-d, %Y}"),
         Paragraph("Certificate of completion", TITLE),

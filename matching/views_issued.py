@@ -78,8 +78,8 @@ def issued_revoke(request, pk):
                                  pk=pk)
     try:
         services_issued.revoke(document=document, by=request.user, reason=request.POST.get("reason", ""))
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    except ValidationError as error:  # a refusal of who (PermissionDenied) answers 403
+        messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{document.get_kind_display()} revoked; its verification page says so.")
     return redirect("matching:review", pk=document.application_id)

@@ -129,6 +129,13 @@ TABLE = {
     "matching:round_instance": ("get", "open_round", {}, {"admin"}),
     "matching:round_result_download": ("get", "published_round", {}, {"admin"}),
     "matching:round_move": ("post", "draft_round", {"action": "open"}, {"admin"}),
+    # Issue 15: documents issued from placements. The applicant, the institution's coordinators and
+    # admins download the approved placement's invitation letter and issue the completed one's
+    # certificate; only the institution's coordinators and admins revoke; anyone checks a code.
+    "matching:placement_document": ("get", "approved", {"kind": "invitation"}, {"applicant"} | TEAM | {"admin"}),
+    "matching:placement_document_issue": ("post", "completed", {"kind": "certificate"}, {"applicant"} | TEAM | {"admin"}),
+    "matching:issued_revoke": ("post", "issued", {}, TEAM | {"admin"}),
+    "matching:verify_code": ("get", "verify_code", {}, set(ROLES)),
 }
 # Request bodies for the routes that need one to succeed.
 POST_DATA = {
@@ -141,6 +148,7 @@ POST_DATA = {
     "api-review-resubmit": {**REVIEW_DATA, "text": "Rounds and clinic every day; I took out the names I had given."},
     "preceptors:admin_letter_open": {"reason": "A program says the file does not open."},
     "preceptors:admin_letter_remove": {"reason": "The author asked us to withdraw it."},
+    "matching:issued_revoke": {"reason": "Issued for the wrong dates."},
 }
 # What an allowed POST does, as a test of the rows after it: a redirect alone proves nothing.
 EFFECTS = {
@@ -170,6 +178,9 @@ EFFECTS = {
     "preceptors:admin_letter_open": lambda o: _row("preceptors.LetterAccess", {"reason__startswith": "A program"}) is not None,
     "preceptors:admin_letter_remove": lambda o: _row("preceptors.LetterRequest", o["letter"]).status == "removed",
     "matching:round_move": lambda o: _row("matching.MatchRound", o["draft_round"]).status == "ranking_open",
+    "matching:placement_document_issue": lambda o: _row("matching.IssuedDocument", {
+        "application": o["completed"], "kind": "certificate", "superseded_at__isnull": True}) is not None,
+    "matching:issued_revoke": lambda o: _row("matching.IssuedDocument", o["issued"]).revoked_at is not None,
 }
 # Allowed POSTs that rightly change nothing in this world: nobody is on the slot's waitlist.
 NO_EFFECT = {"matching:offer_next"}
@@ -225,6 +236,7 @@ def _world():
                **_placement_world(applicant, institution, users)}
     objects.update(_letter_world(applicant, users))
     objects.update(_round_world(institution))
+    objects.update(_issued_world(applicant, institution))
     return users, objects, invitation
 
 
@@ -299,6 +311,23 @@ def _round_world(institution):
     return {**rounds, "round_slot": {"pk": rounds["open_round"], "slot_pk": slot.pk}}
 
 
+def _issued_world(applicant, institution):
+    """An approved placement of the applicant's at the owner's institution, on dates of its own,
+    with the invitation letter the applicant issued; its code, for the verification page."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from matching.services_issued import issue
+
+    start = timezone.localdate() + timedelta(days=200)
+    approved = ApplicationFactory(applicant=applicant, status="approved", slot=SlotFactory(
+        listing__institution=institution, start_date=start, end_date=start + timedelta(days=27),
+        application_deadline=start - timedelta(days=21)))
+    letter = issue(application=approved, kind="invitation", by=applicant)
+    return {"approved": approved.pk, "issued": letter.pk, "verify_code": {"code": letter.code}}
+
+
 def _snapshot(objects):
     from applicants.models import Document, ExperienceEntry
     from institutions.models import Invitation, Preceptor
@@ -322,6 +351,8 @@ def _snapshot(objects):
         sorted(apps.get_model("preceptors.LetterShare").objects.values_list("pk", "revoked_at")),
         apps.get_model("preceptors.LetterAccess").objects.filter(reason__gt="").count(),
         sorted(apps.get_model("matching.MatchRound").objects.values_list("pk", "status")),
+        sorted(apps.get_model("matching.IssuedDocument").objects.values_list("pk", "superseded_at", "revoked_at")),
+        apps.get_model("matching.IssuedDocumentDownload").objects.count(),
     )
 
 
