@@ -154,7 +154,8 @@ def _patterns(patterns, prefix="", namespace=None):
 
 def _values(world, pks) -> dict[str, list[str]]:
     tokens = [world["upload_token"], world["share_token"], BOGUS_TOKEN]
-    return {"pk": pks, "id": pks, "slot_pk": pks, "object_id": [str(world["letter"].pk)], "token": tokens, "action": ACTIONS,
+    return {"pk": pks, "id": pks, "slot_pk": pks, "kind": ["invitation", "certificate"], "code": ["0000000000000000"],
+            "object_id": [str(world["letter"].pk)], "token": tokens, "action": ACTIONS,
             "key": ["bogus-key"], "uidb36": ["1"], "url": ["preceptors/letterrequest/"], "app_label": ["preceptors"],
             "content_type_id": [str(ContentType.objects.get_for_model(LetterRequest).pk)]}
 
