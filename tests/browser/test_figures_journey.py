@@ -1,26 +1,22 @@
 """The figures in a real browser: an admin reads them, clicks a bar and lands on the list it counts;
 a coordinator reads their institution's; a bad period is refused in words. axe-core finds no
-serious issue on either page, and screenshots at 1280 and 375 px go to JOURNEY_SHOTS_DIR
-(/tmp/figures-shots unless set) to be looked at.
+serious issue on either page; set JOURNEY_SHOTS_DIR to keep screenshots at 1280 and 375 px
+to be looked at.
 
 The world is made with factories: two of the coordinator's slots in the coming months, one
 placement approved among four applications, an offer declined, and a stranger's slot.
 """
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from matching.models import ApplicationEvent
 
 from ..factories import (
-    PASSWORD,
     AdminFactory,
     ApplicationFactory,
     CoordinatorFactory,
@@ -28,10 +24,9 @@ from ..factories import (
     SlotFactory,
     UserFactory,
 )
+from .journey import ANSWER_TIMEOUT, look, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS_DIR = os.environ.get("JOURNEY_SHOTS_DIR", "/tmp/figures-shots")
-ANSWER_TIMEOUT = 15_000
 
 
 def _slot(institution, specialty, state, capacity, days):
@@ -69,25 +64,8 @@ def world():
     return {"admin": AdminFactory(), "coordinator": coordinator}
 
 
-def _look(page: Page, name: str) -> None:
-    violations = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-                  for v in Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}]
-    assert violations == [], f"axe-core on {page.url}"
-    if SHOTS_DIR:
-        Path(SHOTS_DIR).mkdir(parents=True, exist_ok=True)
-        for width in (1280, 375):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=f"{SHOTS_DIR}/figures-{name}-{width}.png", full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def _sign_in(page: Page, live_server, user) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_be_visible(timeout=ANSWER_TIMEOUT)
 
 
 def _open_figures(page: Page) -> None:
@@ -100,14 +78,14 @@ def _tile(page: Page, label: str):
 
 
 def test_an_admin_reads_the_figures_and_follows_a_bar(page: Page, live_server, world):
-    _sign_in(page, live_server, world["admin"])
+    sign_in(page, live_server, world["admin"])
     _open_figures(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Marketplace figures")
     # Nine seats on the period's three slots, one taken; two offers made, one accepted.
     expect(_tile(page, "Fill rate")).to_have_text(re.compile(r"^\s*11.1%\s+Fill rate\s*$"))
     expect(_tile(page, "Offer acceptance rate")).to_have_text(re.compile(r"^\s*50%"))
     expect(page.get_by_role("group", name="Demand against supply by specialty")).to_be_visible()
-    _look(page, "admin")
+    look(page, "figures-admin")
 
     page.get_by_role("group", name="Applicant funnel").get_by_role("link", name="Placed: 1 applicant").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Applications", timeout=ANSWER_TIMEOUT)
@@ -118,7 +96,7 @@ def test_an_admin_reads_the_figures_and_follows_a_bar(page: Page, live_server, w
 
 
 def test_an_admin_follows_a_specialty_bar_to_its_applications(page: Page, live_server, world):
-    _sign_in(page, live_server, world["admin"])
+    sign_in(page, live_server, world["admin"])
     page.goto(live_server.url + "/staff/figures/")
     chart = page.get_by_role("group", name="Demand against supply by specialty")
     chart.get_by_role("link", name="Cardiology: 3 applications").click()
@@ -128,21 +106,21 @@ def test_an_admin_follows_a_specialty_bar_to_its_applications(page: Page, live_s
 
 
 def test_a_coordinator_reads_their_institutions_figures(page: Page, live_server, world):
-    _sign_in(page, live_server, world["coordinator"])
+    sign_in(page, live_server, world["coordinator"])
     _open_figures(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Figures: Harbor General Hospital")
     expect(_tile(page, "Fill rate")).to_have_text(re.compile(r"^\s*20%"))  # one of five seats
     expect(page.get_by_role("main")).not_to_contain_text("Neurology")
     expect(page.get_by_role("main")).to_contain_text("only Rotamatch's administrators see it")
-    _look(page, "coordinator")
+    look(page, "figures-coordinator")
 
 
 def test_a_bad_period_is_refused_in_words(page: Page, live_server, world):
-    _sign_in(page, live_server, world["admin"])
+    sign_in(page, live_server, world["admin"])
     page.goto(live_server.url + "/staff/figures/")
     page.get_by_label("From (slots starting in)").fill("2027-06")
     page.get_by_label("To (slots starting in)").fill("2027-01")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("alert")).to_have_text("The first month comes after the last one: swap them.",
                                                     timeout=ANSWER_TIMEOUT)
-    _look(page, "bad-period")
+    look(page, "figures-bad-period")

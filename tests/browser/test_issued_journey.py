@@ -10,17 +10,15 @@ coordinator's review page lists the letter as revoked. axe-core finds no serious
 Only the world is set up through factories: the accepted placement, its verified documents and the
 people.
 
-Screenshots at 1280 and 375 px go to ISSUED_SHOTS_DIR (default /tmp/issued-shots).
+Set JOURNEY_SHOTS_DIR to keep screenshots at 1280 and 375 px.
 """
 
 import io
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from playwright.sync_api import Browser, Page, expect
@@ -29,7 +27,6 @@ from pypdf import PdfReader
 from matching.models import Application, IssuedDocument, IssuedDocumentDownload
 
 from ..factories import (
-    PASSWORD,
     AdminFactory,
     ApplicationFactory,
     CoordinatorFactory,
@@ -37,10 +34,9 @@ from ..factories import (
     ProfileFactory,
     UserFactory,
 )
+from .journey import ANSWER_TIMEOUT, SHOTS_DIR, look, message, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS_DIR = os.environ.get("ISSUED_SHOTS_DIR", "/tmp/issued-shots")
-ANSWER_TIMEOUT = 15_000
 TITLE = "Lakeside Internal Medicine Observership"
 INSTITUTION = "Lakeside Regional Medical Center"
 LEGAL_NAME = "Amara Chidinma Okafor"
@@ -75,31 +71,10 @@ def world():
 
 # Helpers
 
-def _look(page: Page, name: str) -> None:
-    """axe-core finds no serious or critical issue; full-page screenshots at 1280 and 375 px."""
-    violations = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-                  for v in Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}]
-    assert violations == [], f"axe-core on {page.url}"
-    if SHOTS_DIR:
-        Path(SHOTS_DIR).mkdir(parents=True, exist_ok=True)
-        size = page.viewport_size or {"width": 1280, "height": 900}
-        for width in (1280, 375):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=f"{SHOTS_DIR}/issued-{name}-{width}.png", full_page=True)
-        page.set_viewport_size(size)
 
 
-def _sign_in(page: Page, live_server, user) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_be_visible(timeout=ANSWER_TIMEOUT)
 
 
-def _message(page: Page, text: str) -> None:
-    expect(page.get_by_role("region", name="Messages")).to_contain_text(text, timeout=ANSWER_TIMEOUT)
 
 
 def _long(day) -> str:
@@ -119,7 +94,7 @@ def _coordinator_cannot_approve(page: Page, live_server, placement) -> None:
     expect(decide).to_contain_text("the placement waits for Rotamatch's approval")
     expect(page.get_by_role("button", name=re.compile("^Approve"))).to_have_count(0)
     expect(page.get_by_role("region", name="Issued documents")).to_be_visible()
-    _look(page, "01-review-accepted-coordinator")
+    look(page, "issued-01-review-accepted-coordinator")
     response = page.goto(live_server.url + "/staff/placements/")
     assert response is not None and response.status == 403
 
@@ -129,9 +104,9 @@ def _admin_approves(page: Page, live_server) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Placements to approve")
     placement = page.get_by_role("article", name=LEGAL_NAME)
     expect(placement.get_by_text("Every check passes")).to_be_visible()
-    _look(page, "02-approval-queue")
+    look(page, "issued-02-approval-queue")
     placement.get_by_role("button", name=f"Approve the placement of {LEGAL_NAME}").click()
-    _message(page, "Placement approved.")
+    message(page, "Placement approved.")
     expect(page.get_by_text("No accepted offers are waiting for approval.")).to_be_visible()
 
 
@@ -143,10 +118,10 @@ def _issue(page: Page, live_server, placement) -> str:
     section = _documents_section(page)
     expect(section).to_contain_text("a consular officer or a residency program can check")
     expect(section.get_by_role("link", name=re.compile("^Download"))).to_have_count(0)
-    _look(page, "03-placement-approved")
+    look(page, "issued-03-placement-approved")
     section.get_by_label(re.compile("^Passport number")).fill(PASSPORT)
     section.get_by_role("button", name="Issue my invitation letter for the visa interview").click()
-    _message(page, "Invitation letter issued")
+    message(page, "Invitation letter issued")
     section = _documents_section(page)
     expect(section.get_by_role("link", name="Download the invitation letter")).to_be_visible()
     expect(section.get_by_role("button", name="Issue a new invitation letter")).to_be_visible()
@@ -155,7 +130,7 @@ def _issue(page: Page, live_server, placement) -> str:
     # The passport number is printed in the letter only: not kept on the page, nor in the database.
     expect(page.get_by_role("main")).not_to_contain_text(PASSPORT)
     expect(section.get_by_label(re.compile("^Passport number"))).to_have_value("")
-    _look(page, "04-placement-issued")
+    look(page, "issued-04-placement-issued")
     return shown
 
 
@@ -188,7 +163,7 @@ def _verify_valid(page: Page, live_server, code: str, placement) -> None:
     slot = placement.slot
     page.goto(live_server.url + "/verify/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Verify a Rotamatch document")
-    _look(page, "05-verify-empty")
+    look(page, "issued-05-verify-empty")
     # As a person types it off paper: lower case, spaces between the groups.
     page.get_by_label("Verification code").fill(code.lower().replace("-", " "))
     page.get_by_role("button", name="Verify").click()
@@ -205,7 +180,7 @@ def _verify_valid(page: Page, live_server, code: str, placement) -> None:
     main = page.get_by_role("main")
     for private in (APPLICANT_EMAIL, PASSPORT, COORDINATOR_EMAIL, STATEMENT, TITLE, "Nigeria"):
         expect(main).not_to_contain_text(private)
-    _look(page, "06-verify-valid")
+    look(page, "issued-06-verify-valid")
 
 
 def _verify_short_address(page: Page, live_server, pdf_text: str, code: str) -> None:
@@ -216,7 +191,7 @@ def _verify_short_address(page: Page, live_server, pdf_text: str, code: str) -> 
     response = page.goto(live_server.url + match.group(0))
     assert response is not None and response.status == 200
     expect(page.get_by_role("region", name="Valid")).to_contain_text(LEGAL_NAME)
-    _look(page, "07-verify-short-address")
+    look(page, "issued-07-verify-short-address")
 
 
 def _verify_not_found(page: Page, live_server) -> None:
@@ -227,7 +202,7 @@ def _verify_not_found(page: Page, live_server) -> None:
     assert answer.value.status == 404
     expect(page.get_by_role("alert")).to_contain_text("No document has this code.")
     expect(page.get_by_role("region", name="Valid")).to_have_count(0)
-    _look(page, "08-verify-not-found")
+    look(page, "issued-08-verify-not-found")
 
 
 def _verify_revoked(page: Page, code: str) -> None:
@@ -241,7 +216,7 @@ def _verify_revoked(page: Page, code: str) -> None:
     # The checker sees the date only, not why.
     expect(page.get_by_role("main")).not_to_contain_text(CANCEL_REASON)
     expect(page.get_by_role("main")).not_to_contain_text("The placement was cancelled.")
-    _look(page, "10-verify-revoked")
+    look(page, "issued-10-verify-revoked")
 
 
 # 4. The applicant cancels
@@ -254,11 +229,11 @@ def _cancel(page: Page, live_server, placement) -> None:
     moves.get_by_text("Cancel the placement…").click()
     expect(confirm).to_be_visible()
     moves.get_by_label(re.compile("^A note to the host")).fill(CANCEL_REASON)
-    _look(page, "09-placement-cancel-confirm")
+    look(page, "issued-09-placement-cancel-confirm")
     confirm.click()
-    _message(page, "Placement cancelled.")
+    message(page, "Placement cancelled.")
     expect(page.get_by_role("heading", name="Status: Placement cancelled")).to_be_visible()
-    _look(page, "09-placement-cancelled")
+    look(page, "issued-09-placement-cancelled")
 
 
 # 5. The coordinator sees the letter revoked
@@ -272,7 +247,7 @@ def _coordinator_sees_revoked(page: Page, live_server, placement, code: str) -> 
     expect(letter).to_contain_text("revoked")
     expect(letter).to_contain_text("The placement was cancelled.")
     expect(letter.get_by_role("button", name=re.compile("^Revoke"))).to_have_count(0)
-    _look(page, "11-review-revoked-coordinator")
+    look(page, "issued-11-review-revoked-coordinator")
 
 
 def test_invitation_letter_is_issued_verified_and_revoked_with_the_placement(page: Page, browser: Browser, live_server,
@@ -280,15 +255,15 @@ def test_invitation_letter_is_issued_verified_and_revoked_with_the_placement(pag
     page.set_viewport_size({"width": 1280, "height": 900})
     placement = world["placement"]
 
-    _sign_in(page, live_server, world["coordinator"])
+    sign_in(page, live_server, world["coordinator"])
     _coordinator_cannot_approve(page, live_server, placement)
 
-    _sign_in(page, live_server, world["admin"])
+    sign_in(page, live_server, world["admin"])
     _admin_approves(page, live_server)
     placement.refresh_from_db()
     assert placement.status == "approved"
 
-    _sign_in(page, live_server, world["applicant"])
+    sign_in(page, live_server, world["applicant"])
     code = _issue(page, live_server, placement)
     pdf_text = _download(page, code)
     document = IssuedDocument.objects.get(application=placement)
@@ -316,5 +291,5 @@ def test_invitation_letter_is_issued_verified_and_revoked_with_the_placement(pag
     assert document.state == "revoked"
     assert document.revoke_reason == "The placement was cancelled."
 
-    _sign_in(page, live_server, world["coordinator"])
+    sign_in(page, live_server, world["coordinator"])
     _coordinator_sees_revoked(page, live_server, placement, code)

@@ -7,26 +7,23 @@ e-mailed link and downloads the PDF; the applicant sees both looks in the access
 no serious issue on each new page. Only the world is set up through factories: the completed
 placement and its account-less preceptor.
 
-Screenshots at 1280 and 375 px go to LETTER_SHOTS_DIR (default /tmp/letter-shots).
+Set JOURNEY_SHOTS_DIR to keep screenshots at 1280 and 375 px.
 """
 
-import os
 import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from notifications.models import OutgoingEmail
 from preceptors.models import LetterAccess, LetterRequest, LetterStatus
 
-from ..factories import PASSWORD, PreceptorFactory, UserFactory, completed_placement
+from ..factories import PreceptorFactory, UserFactory, completed_placement
 from ..letter_pdfs import clean_letter_pdf
+from .journey import ANSWER_TIMEOUT, look, message, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS_DIR = os.environ.get("LETTER_SHOTS_DIR", "/tmp/letter-shots")
-ANSWER_TIMEOUT = 15_000
 AUTHOR_EMAIL = "ruth.adler@harbor-clinic.example"
 RECIPIENT_EMAIL = "gme@mercy-hospital.example"
 PROGRAM = "Mercy Hospital Internal Medicine Residency"
@@ -49,30 +46,10 @@ def world():
     return {"applicant": applicant, "author": author, "placement": placement}
 
 
-def _look(page: Page, name: str) -> None:
-    violations = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-                  for v in Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}]
-    assert violations == [], f"axe-core on {page.url}"
-    if SHOTS_DIR:
-        Path(SHOTS_DIR).mkdir(parents=True, exist_ok=True)
-        size = page.viewport_size or {"width": 1280, "height": 900}
-        for width in (1280, 375):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=f"{SHOTS_DIR}/letter-{name}-{width}.png", full_page=True)
-        page.set_viewport_size(size)
 
 
-def _sign_in(page: Page, live_server, user) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_be_visible(timeout=ANSWER_TIMEOUT)
 
 
-def _message(page: Page, text: str) -> None:
-    expect(page.get_by_role("region", name="Messages")).to_contain_text(text, timeout=ANSWER_TIMEOUT)
 
 
 def _path_in_email(to: str, kind: str, pattern: re.Pattern) -> str:
@@ -92,10 +69,10 @@ def _ask(page: Page, live_server) -> str:
     page.goto(live_server.url + "/applicant/letters/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Letters of recommendation")
     expect(page.get_by_role("main")).to_contain_text("No letter requested yet.")
-    _look(page, "letters-empty")
+    look(page, "letter-letters-empty")
     page.get_by_role("button", name="Ask for a letter").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ask for a letter of recommendation")
-    _look(page, "new")
+    look(page, "letter-new")
     author = page.get_by_role("group", name="Author", exact=True)
     author.get_by_label("Dr. Ruth Adler, Attending physician").check()
     page.get_by_label("Specialty label").fill(SPECIALTY)
@@ -103,18 +80,18 @@ def _ask(page: Page, live_server) -> str:
     waiver = page.get_by_role("group", name="Your right to see the letter")
     expect(waiver.get_by_label("I waive my right to see this letter")).to_be_checked()
     page.get_by_role("button", name="Send the request").click()
-    _message(page, "requested: we e-mailed Dr. Ruth Adler the request and the upload link.")
+    message(page, "requested: we e-mailed Dr. Ruth Adler the request and the upload link.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Letters of recommendation")
     letter = LetterRequest.objects.get(applicant__email="amara.okafor@example.org")
     assert LETTER_ID.fullmatch(letter.code)
     assert (letter.waived, letter.specialty_label, letter.message, letter.author_email) == (
         True, SPECIALTY, MESSAGE, AUTHOR_EMAIL)
-    _message(page, f"Letter {letter.code} requested")
+    message(page, f"Letter {letter.code} requested")
     article = _letter_article(page, letter.code)
     expect(article).to_contain_text("Dr. Ruth Adler")
     expect(article).to_contain_text("Requested on")
     expect(article).to_contain_text("Waived: you will not see this letter")
-    _look(page, "letters-requested")
+    look(page, "letter-letters-requested")
     return letter.code
 
 
@@ -131,19 +108,19 @@ def _upload(browser: Browser, live_server, code: str, pdf: Path) -> None:
         expect(main).to_contain_text(SPECIALTY)
         expect(main).to_contain_text("Waived: the applicant will never see this letter.")
         expect(main).to_contain_text(MESSAGE)
-        _look(page, "upload")
+        look(page, "letter-upload")
         page.get_by_label("I am the author named above, and this is my letter for this applicant.").check()
         page.get_by_label("The letter (PDF)").set_input_files(pdf)
         page.get_by_role("button", name="Upload the letter").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Thank you, Dr. Ruth Adler", timeout=ANSWER_TIMEOUT)
         expect(page.get_by_role("main")).to_contain_text(f"Your letter {code} for Amara Okafor has been received.")
-        _look(page, "uploaded")
+        look(page, "letter-uploaded")
         # The link is used up: opening it again says so, and offers no form.
         page.goto(live_server.url + link)
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Letter {code} is already uploaded")
         expect(page.get_by_role("button", name="Upload the letter")).to_have_count(0)
         expect(page.get_by_role("main")).to_contain_text("This link was used to upload the letter.")
-        _look(page, "upload-used")
+        look(page, "letter-upload-used")
     finally:
         context.close()
 
@@ -170,11 +147,11 @@ def _share(page: Page, code: str) -> None:
     section.get_by_label("Program").fill(PROGRAM)
     section.get_by_label("Recipient's e-mail").fill(RECIPIENT_EMAIL)
     section.get_by_role("button", name="Share", exact=True).click()
-    _message(page, f"Shared with {PROGRAM}: we e-mailed {RECIPIENT_EMAIL} the link.")
+    message(page, f"Shared with {PROGRAM}: we e-mailed {RECIPIENT_EMAIL} the link.")
     shared = page.get_by_role("region", name="Share letters with a program").get_by_role("article").filter(has_text=PROGRAM)
     expect(shared).to_contain_text(code)
     expect(shared).to_contain_text("Not opened yet.")
-    _look(page, "letters-shared")
+    look(page, "letter-letters-shared")
 
 
 def _program_downloads(browser: Browser, live_server, code: str, pdf: bytes) -> None:
@@ -190,7 +167,7 @@ def _program_downloads(browser: Browser, live_server, code: str, pdf: bytes) -> 
         article = main.get_by_role("article").filter(has_text=code)
         expect(article).to_contain_text("Dr. Ruth Adler")
         expect(article).to_contain_text("The applicant waived the right to see this letter.")
-        _look(page, "share")
+        look(page, "letter-share")
         with page.expect_download(timeout=ANSWER_TIMEOUT) as info:
             article.get_by_role("button", name=re.compile("^Download")).click()
         download = info.value
@@ -209,7 +186,7 @@ def test_letter_is_requested_uploaded_without_account_shared_and_downloaded(page
     pdf_path = tmp_path / "adler-letter.pdf"
     pdf_path.write_bytes(pdf)
 
-    _sign_in(page, live_server, world["applicant"])
+    sign_in(page, live_server, world["applicant"])
     code = _ask(page, live_server)
 
     _upload(browser, live_server, code, pdf_path)
@@ -227,7 +204,7 @@ def test_letter_is_requested_uploaded_without_account_shared_and_downloaded(page
     expect(log.get_by_role("row").filter(has_text="Opened the shared letters")).to_have_count(1)
     expect(log.get_by_role("row").filter(has_text="Downloaded").filter(has_text=code)).to_have_count(1)
     expect(page.locator(f"a[href*='/letters/{pk}/download/']")).to_have_count(0)
-    _look(page, "letters-log")
+    look(page, "letter-letters-log")
 
     accesses = LetterAccess.objects.filter(share__program_name=PROGRAM).order_by("at", "id")
     assert [(a.kind, a.request_id, a.user_id) for a in accesses] == [

@@ -10,22 +10,19 @@ finds no serious issue on each page. Only the world is set up through factories:
 externship in IL requiring a CV and a TB test, a cardiology observership in IL requiring a CV, and
 a pediatrics observership for J-1 holders only.
 
-Screenshots at 1280 and 375 px go to RECO_SHOTS_DIR (default /tmp/reco-shots).
+Set JOURNEY_SHOTS_DIR to keep screenshots at 1280 and 375 px.
 """
 
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from applicants.models import Document
 
 from ..factories import (
-    PASSWORD,
     AdminFactory,
     DocumentFactory,
     InstitutionFactory,
@@ -34,10 +31,9 @@ from ..factories import (
     UserFactory,
     pdf_bytes,
 )
+from .journey import look, message, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS_DIR = os.environ.get("RECO_SHOTS_DIR", "/tmp/reco-shots")
-ANSWER_TIMEOUT = 15_000
 EMAIL = "amara.okafor@example.org"
 INTERNAL = "Lakeshore Internal Medicine Externship"
 CARDIOLOGY = "Lakeshore Cardiology Observership"
@@ -74,30 +70,10 @@ def world():
             "cardiology": cardiology, "pediatrics": pediatrics}
 
 
-def _look(page: Page, name: str) -> None:
-    violations = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-                  for v in Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}]
-    assert violations == [], f"axe-core on {page.url}"
-    if SHOTS_DIR:
-        Path(SHOTS_DIR).mkdir(parents=True, exist_ok=True)
-        size = page.viewport_size or {"width": 1280, "height": 900}
-        for width in (1280, 375):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=f"{SHOTS_DIR}/reco-{name}-{width}.png", full_page=True)
-        page.set_viewport_size(size)
 
 
-def _sign_in(page: Page, live_server, user) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_be_visible(timeout=ANSWER_TIMEOUT)
 
 
-def _message(page: Page, text: str) -> None:
-    expect(page.get_by_role("region", name="Messages")).to_contain_text(text, timeout=ANSWER_TIMEOUT)
 
 
 def _recommendations(page: Page):
@@ -131,7 +107,7 @@ def _read_first(page: Page, live_server, world) -> None:
     expect(second.locator("ul.fits")).to_contain_text(IN_ORDER)
     expect(second.locator("ul.missing")).to_have_count(0)
     expect(page.get_by_role("main")).not_to_contain_text(PEDIATRICS)
-    _look(page, "01-recommendations")
+    look(page, "reco-01-recommendations")
 
 
 def _upload_missing(page: Page, tmp_path: Path, slot) -> None:
@@ -140,16 +116,16 @@ def _upload_missing(page: Page, tmp_path: Path, slot) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Your documents")
     vault_item = page.get_by_role("article", name="TB test", exact=True)
     expect(vault_item).to_contain_text("Not uploaded")
-    _look(page, "02-documents")
+    look(page, "reco-02-documents")
     pdf = tmp_path / "tb-test-quantiferon.pdf"
     pdf.write_bytes(pdf_bytes("QuantiFERON-TB Gold: negative. Amara Okafor."))
     vault_item.get_by_label("File").set_input_files(pdf)
     # A TB test expires: valid well after the rotation ends, but before programs open applications.
     vault_item.get_by_label("Expires on").fill((slot.end_date + timedelta(days=120)).isoformat())
     vault_item.get_by_role("button", name="Upload your TB test").click()
-    _message(page, "Your TB test was uploaded; an administrator will verify it.")
+    message(page, "Your TB test was uploaded; an administrator will verify it.")
     expect(page.get_by_role("article", name="TB test", exact=True).get_by_text("Awaiting verification")).to_be_visible()
-    _look(page, "03-documents-uploaded")
+    look(page, "reco-03-documents-uploaded")
 
 
 def _see_it_pending(page: Page) -> None:
@@ -160,14 +136,14 @@ def _see_it_pending(page: Page) -> None:
     expect(first.locator("ul.missing")).to_have_count(0)
     expect(first.locator("ul.pending > li")).to_have_text(["TB test: Awaiting verification by Rotamatch."])
     expect(first.locator("ul.fits")).to_contain_text("Your documents for it are all uploaded; Rotamatch is verifying some.")
-    _look(page, "04-recommendations-pending")
+    look(page, "reco-04-recommendations-pending")
 
 
 def _verify(page: Page, live_server) -> None:
     page.goto(live_server.url + "/staff/documents/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Documents to verify")
     page.get_by_role("button", name=f"Verify the TB test of {EMAIL}").click()
-    _message(page, f"TB test of {EMAIL} verified.")
+    message(page, f"TB test of {EMAIL} verified.")
 
 
 def _see_it_in_order(page: Page) -> None:
@@ -177,7 +153,7 @@ def _see_it_in_order(page: Page) -> None:
     expect(first.locator("ul.missing")).to_have_count(0)
     expect(first.get_by_text("What is missing")).to_have_count(0)
     expect(first.locator("ul.fits > li")).to_have_text(INTERNAL_FITS + [IN_ORDER])
-    _look(page, "05-recommendations-in-order")
+    look(page, "reco-05-recommendations-in-order")
 
 
 def _dashboard(page: Page, live_server, profile) -> None:
@@ -187,7 +163,7 @@ def _dashboard(page: Page, live_server, profile) -> None:
     expect(block.locator("article.recommendation").first).to_contain_text(INTERNAL)
     road = page.get_by_role("region", name="Your road to the Match")
     expect(road).to_contain_text("Add your target Match year to your profile")
-    _look(page, "06-dashboard")
+    look(page, "reco-06-dashboard")
 
     profile.target_match_year = MATCH_YEAR
     profile.save(update_fields=["target_match_year"])
@@ -204,7 +180,7 @@ def _dashboard(page: Page, live_server, profile) -> None:
     # With the year known, the recommendations say the rotation ends in time for a letter.
     expect(page.get_by_role("region", name="Recommended for you").locator("article.recommendation").first).to_contain_text(
         f"Ends by Aug 14, {MATCH_YEAR - 1}: in time for a letter before programs open applications.")
-    _look(page, "07-dashboard-road")
+    look(page, "reco-07-dashboard-road")
 
 
 def _why_not(page: Page, live_server, slot) -> None:
@@ -222,22 +198,22 @@ def _why_not(page: Page, live_server, slot) -> None:
     expect(reason).to_have_count(1)
     expect(reason).to_contain_text(f"{slot.start_date:%b} {slot.start_date.day} – ")
     expect(reason).to_contain_text("not recommended. This rotation accepts J-1")
-    _look(page, "08-listing-why-not")
+    look(page, "reco-08-listing-why-not")
 
 
 def test_applicant_follows_what_is_missing_and_sees_the_recommendation_change(page: Page, live_server, world, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 900})
     internal = world["internal"]
 
-    _sign_in(page, live_server, world["applicant"])
+    sign_in(page, live_server, world["applicant"])
     _read_first(page, live_server, world)
     _upload_missing(page, tmp_path, internal)
     _see_it_pending(page)
 
-    _sign_in(page, live_server, world["admin"])
+    sign_in(page, live_server, world["admin"])
     _verify(page, live_server)
 
-    _sign_in(page, live_server, world["applicant"])
+    sign_in(page, live_server, world["applicant"])
     _see_it_in_order(page)
     _dashboard(page, live_server, world["profile"])
     _why_not(page, live_server, world["pediatrics"])

@@ -10,13 +10,10 @@ the same listing (the third is the one written here: the small-numbers threshold
 Set JOURNEY_SHOTS_DIR to keep screenshots at 1280 and 375 px.
 """
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -24,7 +21,6 @@ from preceptors.models import Evaluation, Review
 from preceptors.services import listing_reviews_refresh
 
 from ..factories import (
-    PASSWORD,
     AdminFactory,
     ApplicationFactory,
     CoordinatorFactory,
@@ -33,10 +29,9 @@ from ..factories import (
     SlotFactory,
     UserFactory,
 )
+from .journey import look, message, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS_DIR = os.environ.get("JOURNEY_SHOTS_DIR", "")
-ANSWER_TIMEOUT = 15_000
 TITLE = "Harbor Family Medicine Clerkship"
 REVIEW_TEXT = ("Two clinic days and three ward days a week; I presented a new patient every morning and "
                "wrote notes that were signed off the same day.")
@@ -68,29 +63,10 @@ def world():
             "admin": AdminFactory(), "placement": placement, "listing": listing}
 
 
-def _look(page: Page, name: str) -> None:
-    violations = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-                  for v in Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}]
-    assert violations == [], f"axe-core on {page.url}"
-    if SHOTS_DIR:
-        Path(SHOTS_DIR).mkdir(parents=True, exist_ok=True)
-        for width in (1280, 375):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=f"{SHOTS_DIR}/review-{name}-{width}.png", full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def _sign_in(page: Page, live_server, user) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_be_visible(timeout=ANSWER_TIMEOUT)
 
 
-def _message(page: Page, text: str) -> None:
-    expect(page.get_by_role("region", name="Messages")).to_contain_text(text, timeout=ANSWER_TIMEOUT)
 
 
 def _choose(page: Page, group: str, option: str) -> None:
@@ -100,32 +76,32 @@ def _choose(page: Page, group: str, option: str) -> None:
 def _complete(page: Page, live_server, placement) -> None:
     page.goto(live_server.url + f"/coordinator/applications/{placement.pk}/")
     page.get_by_role("button", name="Mark completed").click()
-    _message(page, "Placement marked completed.")
+    message(page, "Placement marked completed.")
 
 
 def _review(page: Page, live_server, placement) -> None:
     page.goto(live_server.url + f"/applications/{placement.pk}/")
     page.get_by_role("link", name="Review this rotation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Review: {TITLE}")
-    _look(page, "form")
+    look(page, "review-form")
     for group, stars in [("Overall", "4"), ("Teaching", "5"), ("Hands-on exposure, as the listing promised", "4"),
                          ("Organisation", "3"), ("Value for the fee", "4")]:
         _choose(page, group, stars)
     _choose(page, "Would you recommend this rotation?", "Yes")
     page.get_by_role("textbox", name="Your review").fill(REVIEW_TEXT)
     page.get_by_role("button", name="Send my review").click()
-    _message(page, "Thank you: your review awaits moderation.")
+    message(page, "Thank you: your review awaits moderation.")
     expect(page.get_by_role("heading", name="Your review: Awaiting moderation")).to_be_visible()
     page.get_by_role("link", name=re.compile("^Your preceptor's evaluation of you")).click()
     expect(page.get_by_role("main")).to_contain_text("Sealed: your preceptor's evaluation and your review")
     expect(page.get_by_role("main")).not_to_contain_text(STRENGTHS)
-    _look(page, "evaluation-sealed")
+    look(page, "review-evaluation-sealed")
 
 
 def _evaluate(page: Page) -> None:
     page.get_by_role("link", name=re.compile(rf"^Amara Okafor · {TITLE}")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Evaluation of Amara Okafor")
-    _look(page, "evaluate")
+    look(page, "review-evaluate")
     for group in ("Patient care", "Medical knowledge", "Interpersonal and communication skills", "Professionalism"):
         _choose(page, group, "4 – Proficient: works independently, as expected of a starting resident")
     _choose(page, "Practice-based learning and improvement", "Not observed")
@@ -135,16 +111,16 @@ def _evaluate(page: Page) -> None:
     page.get_by_label("Areas to improve").fill("Commit to a differential before presenting it.")
     _choose(page, "I would write a letter of recommendation", "Yes")
     page.get_by_role("button", name="Submit the evaluation").click()
-    _message(page, "Evaluation submitted.")
+    message(page, "Evaluation submitted.")
 
 
 def _publish(page: Page, live_server) -> None:
     page.goto(live_server.url + "/staff/reviews/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Reviews to moderate")
     review = page.get_by_role("article").filter(has_text=REVIEW_TEXT)
-    _look(page, "moderation")
+    look(page, "review-moderation")
     review.get_by_role("button", name=re.compile("^Publish")).click()
-    _message(page, "Decision recorded; the author is told.")
+    message(page, "Decision recorded; the author is told.")
     expect(page.get_by_text("No review awaits moderation.")).to_be_visible()
 
 
@@ -152,23 +128,23 @@ def test_review_and_evaluation_are_sealed_revealed_and_published(page: Page, liv
     placement, listing = world["placement"], world["listing"]
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    _sign_in(page, live_server, world["coordinator"])
+    sign_in(page, live_server, world["coordinator"])
     _complete(page, live_server, placement)
 
-    _sign_in(page, live_server, world["applicant"])
+    sign_in(page, live_server, world["applicant"])
     _review(page, live_server, placement)
 
-    _sign_in(page, live_server, world["preceptor"])
+    sign_in(page, live_server, world["preceptor"])
     page.goto(live_server.url + "/preceptor/")
     _evaluate(page)
 
     # Both are in: revealed at once, and the applicant is told.
-    _sign_in(page, live_server, world["applicant"])
+    sign_in(page, live_server, world["applicant"])
     page.goto(live_server.url + f"/placements/{placement.pk}/evaluation/")
     expect(page.get_by_role("main")).to_contain_text(STRENGTHS)
-    _look(page, "evaluation-revealed")
+    look(page, "review-evaluation-revealed")
 
-    _sign_in(page, live_server, world["admin"])
+    sign_in(page, live_server, world["admin"])
     _publish(page, live_server)
 
     page.context.clear_cookies()
@@ -176,7 +152,7 @@ def test_review_and_evaluation_are_sealed_revealed_and_published(page: Page, liv
     expect(page.get_by_role("complementary", name="Key facts")).to_contain_text("4.7 / 5 (3 reviews)")
     expect(page.get_by_role("main")).to_contain_text(REVIEW_TEXT)
     expect(page.get_by_role("main")).not_to_contain_text("Amara")
-    _look(page, "listing")
+    look(page, "review-listing")
 
     review = Review.objects.get(application=placement)
     assert (review.status, review.overall, review.hands_on) == ("published", 4, 4)

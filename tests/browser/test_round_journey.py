@@ -10,16 +10,13 @@ why the slots they ranked higher went to others. axe-core finds no serious issue
 Only the world is set up through factories and services: the open round over three one-seat slots
 of one institution, and two rivals whose certified lists give the explanations something to say.
 
-Screenshots at 1280 and 375 px go to ROUND_SHOTS_DIR (default /tmp/round-shots).
+Set JOURNEY_SHOTS_DIR to keep screenshots at 1280 and 375 px.
 """
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -27,11 +24,10 @@ from matching import selectors_rounds as selectors
 from matching import services_rounds
 from matching.models import Application, MatchRound, RankList, RoundMatch, RoundStatus, SlotRanking, Status
 
-from ..factories import PASSWORD, AdminFactory, CoordinatorFactory, ProfileFactory, SlotFactory
+from ..factories import AdminFactory, CoordinatorFactory, ProfileFactory, SlotFactory
+from .journey import ANSWER_TIMEOUT, look, message, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS_DIR = os.environ.get("ROUND_SHOTS_DIR", "/tmp/round-shots")
-ANSWER_TIMEOUT = 15_000
 ROUND = "Lakeside summer electives"
 CARDIO, NEPHRO, GERI = "Lakeside Cardiology Elective", "Lakeside Nephrology Elective", "Lakeside Geriatrics Observership"
 AMARA, BASHIR, WEI = "Amara Okafor", "Bashir Haddad", "Wei Chen"
@@ -78,30 +74,10 @@ def world():
 
 # Helpers
 
-def _look(page: Page, name: str) -> None:
-    violations = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-                  for v in Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}]
-    assert violations == [], f"axe-core on {page.url}"
-    if SHOTS_DIR:
-        Path(SHOTS_DIR).mkdir(parents=True, exist_ok=True)
-        size = page.viewport_size or {"width": 1280, "height": 900}
-        for width in (1280, 375):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=f"{SHOTS_DIR}/round-{name}-{width}.png", full_page=True)
-        page.set_viewport_size(size)
 
 
-def _sign_in(page: Page, live_server, user) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_role("banner").get_by_role("button", name="Sign out")).to_be_visible(timeout=ANSWER_TIMEOUT)
 
 
-def _message(page: Page, text: str) -> None:
-    expect(page.get_by_role("region", name="Messages")).to_contain_text(text, timeout=ANSWER_TIMEOUT)
 
 
 def _focused(page: Page) -> dict:
@@ -166,7 +142,7 @@ def _applicant_ranks_by_keyboard(page: Page, live_server, world) -> list[str]:
     page.goto(live_server.url + f"/rounds/{world['round'].pk}/rank/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Your rank list: {ROUND}")
     expect(_list_status(page)).to_have_text("No slot ranked yet.")
-    _look(page, "rank-empty")
+    look(page, "round-rank-empty")
 
     # Each button reloads the page. The sensible focus after it: the button pressed, or the slot's
     # other move button when the pressed one is now disabled (at the top or the bottom); after Add,
@@ -188,17 +164,17 @@ def _applicant_ranks_by_keyboard(page: Page, live_server, world) -> list[str]:
         _keyboard_step(page, notes, action, title, key, order, sensible)
         if n == 2:
             expect(_list_status(page)).to_have_text("Not certified: only certified lists enter the match.")
-    _look(page, "rank-ranked")
+    look(page, "round-rank-ranked")
 
     _tab_to(page, "Save and certify")
     _press(page, "Enter")
-    _message(page, "Your rank list is certified.")
+    message(page, "Your rank list is certified.")
     expect(_list_status(page)).to_contain_text("Certified on")
     assert _ranked(page) == [CARDIO, NEPHRO, GERI]
     rank_list = RankList.objects.get(round=world["round"], applicant=world["amara"])
     assert rank_list.certified_at is not None
     assert list(rank_list.entries.values_list("slot_id", flat=True)) == [slots[t].pk for t in (CARDIO, NEPHRO, GERI)]
-    _look(page, "rank-certified")
+    look(page, "round-rank-certified")
     return notes
 
 
@@ -209,7 +185,7 @@ def _coordinator_ranks(page: Page, live_server, world, notes: list[str]) -> None
     for title, rankers in ((CARDIO, 3), (NEPHRO, 2), (GERI, 1)):
         expect(page.get_by_role("article").filter(has_text=title)).to_contain_text(
             f"{rankers} applicant{'s' if rankers > 1 else ''} ranked it · your ranking is not certified")
-    _look(page, "host-open")
+    look(page, "round-host-open")
     # Cardiology: Bashir, Amara, Wei. Nephrology: Wei only (Amara left off). Geriatrics: Amara.
     for title, wanted in ((CARDIO, [BASHIR, AMARA, WEI]), (NEPHRO, [WEI]), (GERI, [AMARA])):
         rank_link = page.get_by_role("link", name=re.compile(f"^Rank the applicants of {title}"))
@@ -217,7 +193,7 @@ def _coordinator_ranks(page: Page, live_server, world, notes: list[str]) -> None
         _press(page, "Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Rank the applicants: {title}")
         if title == CARDIO:
-            _look(page, "slot-rank-empty")
+            look(page, "round-slot-rank-empty")
         for n, name in enumerate(wanted):
             page.get_by_role("button", name=f"Add {name}").click()
             expect(page.get_by_role("list", name="Your ranking", exact=True).locator("li strong").last).to_have_text(
@@ -225,9 +201,9 @@ def _coordinator_ranks(page: Page, live_server, world, notes: list[str]) -> None
             _expect_focus(page, (f"Move up {name}",) if n else (f"Remove {name}",), notes,
                           f"the coordinator's Add {name} on {title}")
         if title == CARDIO:
-            _look(page, "slot-rank-ranked")
+            look(page, "round-slot-rank-ranked")
         page.get_by_role("button", name="Save and certify").click()
-        _message(page, "This slot's ranking is certified.")
+        message(page, "This slot's ranking is certified.")
         expect(page.get_by_role("list", name="Your ranking", exact=True).locator("li strong")).to_have_text(wanted)
         page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=ROUND).click()
         expect(page.get_by_role("article").filter(has_text=title)).to_contain_text("your ranking is certified")
@@ -245,16 +221,16 @@ def _admin_runs_and_publishes(page: Page, live_server, world) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(ROUND)
     expect(page.get_by_role("main")).to_contain_text("Ranking closed")
     expect(page.locator("#round-progress progress")).to_have_count(0)
-    _look(page, "admin-closed")
+    look(page, "round-admin-closed")
 
     page.get_by_role("button", name="Run the match").click()
-    _message(page, "The match is running.")
+    message(page, "The match is running.")
     # Celery is eager in the tests: the run is over when the page answers.
     progress = page.locator("#round-progress")
     expect(progress.get_by_text(re.compile(r"^Last run: done"))).to_be_visible()
     expect(progress.locator("progress")).to_have_attribute("value", "100")
     _figures(page)
-    _look(page, "admin-matched")
+    look(page, "round-admin-matched")
 
     # A second run as a worker would do it: the page polls the progress bar, then reloads when done.
     MatchRound.objects.filter(pk=match_round.pk).update(run_progress=40,
@@ -264,7 +240,7 @@ def _admin_runs_and_publishes(page: Page, live_server, world) -> None:
     expect(progress.locator("progress")).to_have_attribute("value", "40")
     expect(page.get_by_role("button", name="Run the match again")).to_be_disabled()
     expect(page.get_by_text("Publish the results…")).to_have_count(0)  # not while it runs
-    _look(page, "admin-running")
+    look(page, "round-admin-running")
     with page.expect_navigation(timeout=ANSWER_TIMEOUT):  # HX-Refresh reloads the whole page
         assert services_rounds.round_run(round_id=match_round.pk, by=world["admin"]) is False  # same result
     expect(progress.get_by_text(re.compile(r"^Last run: done"))).to_be_visible(timeout=ANSWER_TIMEOUT)
@@ -273,10 +249,10 @@ def _admin_runs_and_publishes(page: Page, live_server, world) -> None:
 
     page.get_by_text("Publish the results…").click()  # the second step of a binding move
     page.get_by_role("button", name="Yes, publish the results").click()
-    _message(page, "Results published")
+    message(page, "Results published")
     expect(page.get_by_role("main")).to_contain_text("Published")
     expect(page.get_by_text("Publish the results…")).to_have_count(0)
-    _look(page, "admin-published")
+    look(page, "round-admin-published")
 
 
 def _figures(page: Page) -> None:
@@ -302,7 +278,7 @@ def _applicant_reads_the_result(page: Page, live_server, world) -> None:
                                   re.compile(f"^{NEPHRO} · .*: {re.escape(selectors.DID_NOT_RANK_YOU)}$")])
     for name in (BASHIR, WEI, "bashir", "wei."):
         expect(main).not_to_contain_text(name)
-    _look(page, "result")
+    look(page, "round-result")
 
     page.get_by_role("link", name="Your placement").click()
     expect(page.get_by_role("heading", name="Status: Accepted, awaiting approval")).to_be_visible()
@@ -324,27 +300,27 @@ def _coordinator_reads_the_result(page: Page, live_server, world) -> None:
     expect(cardio).to_contain_text(f"{WEI}: {selectors.MATCHED_PREFERRED}")
     expect(page.get_by_role("article").filter(has_text=NEPHRO)).to_contain_text(
         f"{AMARA}: {selectors.NOT_RANKED_BY_YOU}")
-    _look(page, "host-published")
+    look(page, "round-host-published")
 
 
 def test_a_round_from_keyboard_ranking_to_published_placements(page: Page, live_server, world):
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    _sign_in(page, live_server, world["amara"])
+    sign_in(page, live_server, world["amara"])
     focus_notes = _applicant_ranks_by_keyboard(page, live_server, world)
 
-    _sign_in(page, live_server, world["coordinator"])
+    sign_in(page, live_server, world["coordinator"])
     _coordinator_ranks(page, live_server, world, focus_notes)
 
-    _sign_in(page, live_server, world["admin"])
+    sign_in(page, live_server, world["admin"])
     _admin_runs_and_publishes(page, live_server, world)
 
-    _sign_in(page, live_server, world["amara"])
+    sign_in(page, live_server, world["amara"])
     _applicant_reads_the_result(page, live_server, world)
     page.goto(live_server.url + f"/rounds/{world['round'].pk}/rank/")  # after publication: the result
     expect(page).to_have_url(re.compile(rf"/rounds/{world['round'].pk}/result/$"))
 
-    _sign_in(page, live_server, world["coordinator"])
+    sign_in(page, live_server, world["coordinator"])
     _coordinator_reads_the_result(page, live_server, world)
     if focus_notes:
         pytest.fail("\n".join(["Keyboard focus after the rank lists' reloads:", *focus_notes]))
