@@ -30,3 +30,6 @@ CELERY_TASK_DEFAULT_QUEUE = f"celery-{DATABASES['default']['TEST']['NAME']}"  # 
 # Uploaded documents of the tests go to a throw-away directory, never the developer's vault.
 PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="rotamatch-test-media-")
 STORAGES["default"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405
+# The browser journeys sign in through the login form from 127.0.0.1 more often than allauth's
+# default 30 a minute; every other limit (failed logins, sign-ups, resets) stays as in production.
+ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": "1000/m/ip"}  # noqa: F405
