@@ -1,13 +1,18 @@
-"""The production stack (Dockerfile, docker-compose.yml) names code and settings that exist.
+"""The production stack (Dockerfile, docker-compose.yml, deploy/Caddyfile) names code and settings
+that exist, and scales with `docker compose up --scale web=N --scale worker=N`.
 
 No Docker engine runs where the suite runs, so these read the files: they catch a renamed
-module, a dropped healthcheck or a Python version drifting between the image and the project.
+module, a dropped healthcheck, a fixed host port that would stop a service from scaling, or a
+Python version drifting between the image and the project.
 """
 
 import ast
 import json
+import os
 import re
 import shlex
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -17,8 +22,13 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-APP_SERVICES = ["web", "worker", "beat"]
+# Every container of the project's image; the first runs once, the others run on.
+APP_SERVICES = ["migrate", "web", "worker", "beat"]
+LONG_RUNNING_APP_SERVICES = ["web", "worker", "beat"]
+SCALED_SERVICES = ["web", "worker"]
 WSGI_APP = "config.wsgi:application"
+BROKER_URL = "redis://redis:6379/0"
+CACHE_URL = "redis://cache:6379/0"
 
 
 def _dockerfile_stages() -> list[list[tuple[str, str]]]:
@@ -58,10 +68,62 @@ def _command(service: str) -> list[str]:
     return shlex.split(command) if isinstance(command, str) else command
 
 
-def _web_shell_steps() -> list[list[str]]:
-    """web runs `sh -c "A && B"`; each step as its own argument list."""
-    assert _command("web")[:2] == ["sh", "-c"]
-    return [shlex.split(step) for step in _command("web")[2].split("&&")]
+def _web_port() -> str:
+    """The port gunicorn binds in each web container."""
+    command = _command("web")
+    return command[command.index("--bind") + 1].rpartition(":")[2]
+
+
+def _caddyfile() -> list[tuple[list[str], list]]:
+    """deploy/Caddyfile as (words, children) per line, a line ending in `{` holding a block."""
+    root: list = []
+    stack = [root]
+    for line in (ROOT / "deploy" / "Caddyfile").read_text().splitlines():
+        words = shlex.split(line.partition("#")[0])
+        if words == ["}"]:
+            stack.pop()
+        elif words:
+            opens = words[-1] == "{"
+            node = (words[:-1] if opens else words, [])
+            stack[-1].append(node)
+            if opens:
+                stack.append(node[1])
+    assert stack == [root], "unbalanced braces in deploy/Caddyfile"
+    return root
+
+
+def _caddy_find(nodes, *words: str) -> list[tuple[list[str], list]]:
+    """Every node, at any depth, whose words start with `words`."""
+    found = []
+    for node in nodes:
+        if node[0][:len(words)] == list(words):
+            found.append(node)
+        found += _caddy_find(node[1], *words)
+    return found
+
+
+def _caddy_site(address: str):
+    [site] = [node for node in _caddyfile() if node[0] == [address]]
+    return site
+
+
+def _cache_and_broker_urls(environment: dict[str, str]) -> list[str]:
+    """The cache's Redis and Celery's broker, as the settings read them from `environment`."""
+    code = ("from django.conf import settings; "
+            "print(settings.CACHES['redis']['LOCATION'], settings.CELERY_BROKER_URL)")
+    inherited = {k: v for k, v in os.environ.items() if k not in {"CACHE_REDIS_URL", "REDIS_URL"}}
+    env = {**inherited, "SECRET_KEY": "compose-test-" + "k" * 50, "EMAIL_URL": "smtp://mail.invalid:25",
+           "SITE_URL": "https://rotamatch.example.org", **environment}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def _compose_environment(service: str) -> dict[str, str]:
+    """The service's `environment`, with ${NAME:?message} filled in as Compose would."""
+    return {name: re.sub(r"\$\{(\w+):\?[^}]*\}", "compose-test-value", str(value))
+            for name, value in SERVICES[service]["environment"].items()}
 
 
 def _python_version_file() -> str:
@@ -72,7 +134,7 @@ def _python_version_file() -> str:
 # --- docker-compose.yml ------------------------------------------------------------------------
 
 def test_compose_runs_exactly_the_production_services():
-    assert set(SERVICES) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(SERVICES) == {"postgres", "redis", "cache", "migrate", "web", "worker", "beat", "proxy"}
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
@@ -97,32 +159,60 @@ def test_app_service_database_url_points_at_the_postgres_service(service):
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
-def test_app_service_redis_url_points_at_the_redis_service(service):
-    assert SERVICES[service]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+def test_app_service_redis_url_points_at_the_broker_redis_service(service):
+    assert SERVICES[service]["environment"]["REDIS_URL"] == BROKER_URL
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
-def test_app_service_waits_for_healthy_postgres_and_redis(service):
+def test_app_service_cache_redis_url_points_at_the_cache_redis_service(service):
+    assert SERVICES[service]["environment"]["CACHE_REDIS_URL"] == CACHE_URL
+
+
+def test_the_compose_environment_gives_the_cache_and_the_broker_their_own_redis():
+    assert _cache_and_broker_urls(_compose_environment("web")) == [CACHE_URL, BROKER_URL]
+
+
+def test_without_cache_redis_url_the_cache_shares_the_broker_redis():
+    # As under `make run` and `make test`, which start one Redis.
+    environment = {k: v for k, v in _compose_environment("web").items() if k != "CACHE_REDIS_URL"}
+    assert _cache_and_broker_urls(environment) == [BROKER_URL, BROKER_URL]
+
+
+@pytest.mark.parametrize("service", LONG_RUNNING_APP_SERVICES)
+def test_app_service_waits_for_healthy_postgres_and_both_redis(service):
     depends_on = SERVICES[service]["depends_on"]
-    assert {name: depends_on[name]["condition"] for name in ("postgres", "redis")} == {
-        "postgres": "service_healthy", "redis": "service_healthy"}
+    assert {name: depends_on[name]["condition"] for name in ("postgres", "redis", "cache")} == {
+        "postgres": "service_healthy", "redis": "service_healthy", "cache": "service_healthy"}
 
 
-@pytest.mark.parametrize("service", APP_SERVICES)
+@pytest.mark.parametrize("service", LONG_RUNNING_APP_SERVICES)
+def test_app_service_starts_after_the_migrations_have_run(service):
+    assert SERVICES[service]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+@pytest.mark.parametrize("service", LONG_RUNNING_APP_SERVICES)
 def test_app_service_restarts_unless_stopped(service):
     assert SERVICES[service]["restart"] == "unless-stopped"
 
 
-def test_worker_waits_for_web_so_migrations_have_run():
-    assert SERVICES["worker"]["depends_on"]["web"]["condition"] == "service_healthy"
+def test_migrate_runs_the_migrations_once_waiting_for_postgres_only():
+    assert _command("migrate") == ["python", "manage.py", "migrate", "--no-input"]
+    assert SERVICES["migrate"]["depends_on"] == {"postgres": {"condition": "service_healthy"}}
 
 
-def test_web_migrates_first():
-    assert _web_shell_steps()[0] == ["python", "manage.py", "migrate", "--no-input"]
+def test_migrate_is_a_one_shot_job_that_is_never_restarted():
+    # "unless-stopped" would start it again after every successful run.
+    assert SERVICES["migrate"]["restart"] == "no"
 
 
-def test_web_then_hands_its_process_to_gunicorn_serving_the_wsgi_application():
-    assert _web_shell_steps()[1] == ["exec", "gunicorn", WSGI_APP, "--bind", "0.0.0.0:8000"]
+def test_only_the_migrate_service_runs_migrations():
+    # Replicas that each migrated at start would race on the same schema changes.
+    assert [name for name, service in SERVICES.items()
+            if "command" in service and "migrate" in " ".join(_command(name)).split()] == ["migrate"]
+
+
+def test_web_serves_the_wsgi_application_with_gunicorn():
+    assert _command("web") == ["gunicorn", WSGI_APP, "--bind", "0.0.0.0:8000"]
 
 
 def test_the_wsgi_module_gunicorn_loads_defines_application():
@@ -141,6 +231,68 @@ def test_beat_runs_celery_beat_of_the_config_app():
     assert _command("beat")[:4] == ["celery", "-A", "config", "beat"]
 
 
+# --- Scaling out -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("service", SCALED_SERVICES)
+def test_scaled_service_has_no_container_name(service):
+    # Docker refuses a second container of the same name.
+    assert "container_name" not in SERVICES[service]
+
+
+@pytest.mark.parametrize("service", SCALED_SERVICES)
+def test_scaled_service_publishes_no_host_port(service):
+    # A second replica could not bind the same host port.
+    assert "ports" not in SERVICES[service]
+
+
+def test_only_the_load_balancer_publishes_a_port_and_on_loopback_only():
+    published = {name: service["ports"] for name, service in SERVICES.items() if "ports" in service}
+    assert published == {"proxy": ["127.0.0.1:${WEB_PORT:-8000}:8000"]}
+
+
+def test_beat_runs_exactly_one_replica():
+    # Two beats would each send every scheduled task.
+    assert SERVICES["beat"]["deploy"] == {"replicas": 1}
+
+
+@pytest.mark.parametrize("service", SCALED_SERVICES)
+def test_scaled_service_shares_the_private_media_volume(service):
+    # An upload stored by one web replica is read by another, or by a worker.
+    assert "private-media:/app/media-private" in SERVICES[service]["volumes"]
+    assert "private-media" in COMPOSE["volumes"]
+
+
+def test_proxy_runs_caddy_with_the_caddyfile_of_the_repository():
+    assert SERVICES["proxy"]["image"].split(":")[0] == "caddy"
+    assert SERVICES["proxy"]["volumes"] == ["./deploy/Caddyfile:/etc/caddy/Caddyfile:ro"]
+
+
+def test_proxy_serves_the_port_it_publishes():
+    container_port = SERVICES["proxy"]["ports"][0].rpartition(":")[2]
+    assert _caddy_site(f":{container_port}")[1] != []
+
+
+def test_proxy_balances_over_every_replica_of_the_web_service_found_by_dns():
+    [(words, options)] = _caddy_find(_caddy_site(":8000")[1], "dynamic")
+    assert words == ["dynamic", "a"]
+    assert {option[0][0]: option[0][1:] for option in options} == {
+        "name": ["web"], "port": [_web_port()], "refresh": ["5s"]}
+    assert "web" in SERVICES
+
+
+def test_proxy_passes_on_the_forwarded_proto_of_the_tls_proxy():
+    # Without trusting its client, Caddy replaces X-Forwarded-Proto with its own "http", and
+    # Django (which trusts that header) would redirect every request to HTTPS again.
+    [(words, _)] = _caddy_find(_caddyfile(), "trusted_proxies")
+    assert words == ["trusted_proxies", "static", "private_ranges"]
+
+
+def test_proxy_healthcheck_asks_a_site_bound_to_the_container_loopback():
+    assert SERVICES["proxy"]["healthcheck"]["test"] == [
+        "CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8001/"]
+    assert ["bind", "127.0.0.1"] in [words for words, _ in _caddy_site(":8001")[1]]
+
+
 def test_celery_finds_the_named_rotamatch_app_in_config():
     # The same lookup `celery -A config` performs.
     from celery.app.utils import find_app
@@ -155,6 +307,19 @@ def test_redis_keeps_the_broker_data_in_an_append_only_file():
     assert command[command.index("--appendonly") + 1] == "yes"
 
 
+def test_the_broker_redis_never_evicts_a_queued_task():
+    # Redis's default policy, noeviction, refuses writes when full rather than drop keys.
+    assert [arg for arg in _command("redis") if arg.startswith("--maxmemory")] == []
+
+
+def test_the_cache_redis_keeps_nothing_and_evicts_the_least_recently_used_keys():
+    command = _command("cache")
+    assert {option: command[command.index(option) + 1] for option in (
+        "--save", "--appendonly", "--maxmemory", "--maxmemory-policy")} == {
+        "--save": "", "--appendonly": "no", "--maxmemory": "256mb",
+        "--maxmemory-policy": "allkeys-lru"}
+
+
 def test_redis_data_lives_on_a_named_volume():
     assert "redis-data:/data" in SERVICES["redis"]["volumes"]
 
@@ -163,8 +328,8 @@ def test_postgres_data_lives_on_a_named_volume():
     assert "postgres-data:/var/lib/postgresql/data" in SERVICES["postgres"]["volumes"]
 
 
-@pytest.mark.parametrize("service", ["postgres", "redis", "web", "worker", "beat"])
-def test_every_service_has_a_healthcheck(service):
+@pytest.mark.parametrize("service", sorted(set(SERVICES) - {"migrate"}))
+def test_every_long_running_service_has_a_healthcheck(service):
     assert SERVICES[service]["healthcheck"]["test"][0] in {"CMD", "CMD-SHELL"}
 
 
@@ -172,8 +337,9 @@ def test_postgres_healthcheck_is_pg_isready():
     assert SERVICES["postgres"]["healthcheck"]["test"][1] == "pg_isready"
 
 
-def test_redis_healthcheck_expects_pong():
-    assert SERVICES["redis"]["healthcheck"]["test"] == [
+@pytest.mark.parametrize("service", ["redis", "cache"])
+def test_redis_healthcheck_expects_pong(service):
+    assert SERVICES[service]["healthcheck"]["test"] == [
         "CMD-SHELL", 'test "$$(redis-cli ping)" = PONG']
 
 
