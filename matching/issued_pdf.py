@@ -44,19 +44,27 @@ def _verification(code_grouped: str, code: str) -> list:
                f"(or at {settings.SITE_URL}{reverse('matching:verify')} with the code).", SMALL)]
 
 
-def _signatory(coordinator) -> list:
-    user = coordinator.user
+def _signatory(coordinator, *, closing: str = "") -> list:
+    """The signature line, then who signs and how to reach them: the coordinator's name, title and
+    e-mail and the institution's address (neither model keeps a telephone number)."""
+    user, institution = coordinator.user, coordinator.institution
     lines = [user.get_full_name() or user.email]
     if coordinator.title:
         lines.append(coordinator.title)
-    lines += [coordinator.institution.name, user.email]
-    return [Spacer(1, 10), _p("Sincerely,"), Spacer(1, 18), _p("\n".join(lines))]
+    lines += [institution.name, f"{institution.address}, {institution.city}, {institution.state} {institution.zip_code}",
+              user.email]
+    return [Spacer(1, 10), *([_p(closing)] if closing else []), Spacer(1, 26),
+            HRFlowable(width=2.8 * inch, thickness=0.75, color="#222222", hAlign="LEFT", spaceAfter=4),
+            _p("\n".join(lines))]
 
 
-def _build(flowables) -> bytes:
+def _build(flowables, *, title: str, institution, code_grouped: str) -> bytes:
+    """One page of `flowables`; the title, author and subject go in the PDF's metadata, where a
+    viewer's window and a program's document system show them."""
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=LETTER, leftMargin=inch, rightMargin=inch, topMargin=0.8 * inch,
-                      bottomMargin=0.8 * inch, title="Rotamatch document").build(flowables)
+                      bottomMargin=0.8 * inch, title=title, author=institution.name,
+                      subject=f"Verification code {code_grouped}", creator="Rotamatch").build(flowables)
     return buffer.getvalue()
 
 
@@ -85,7 +93,10 @@ def invitation_pdf(*, application, profile, coordinator, issued: date, code: str
         _p(f"{profile.legal_name} is {_a(profile.get_stage_display().lower().split(' (')[0])} of {profile.medical_school}. "
            "The placement was approved through Rotamatch, the marketplace where the institution offered it."),
     ]
-    return _build([*_letterhead(institution), *body, *_signatory(coordinator), *_verification(code_grouped, code)])
+    return _build([*_letterhead(institution), *body, *_signatory(coordinator, closing="Sincerely,"),
+                   *_verification(code_grouped, code)],
+                  title=f"Invitation letter for {profile.legal_name}, {institution.name}", institution=institution,
+                  code_grouped=code_grouped)
 
 
 def certificate_pdf(*, application, profile, coordinator, issued: date, code: str, code_grouped: str, hours: int | None,
@@ -103,4 +114,6 @@ def certificate_pdf(*, application, profile, coordinator, issued: date, code: st
         _p("Supervising preceptor" + ("s: " if len(preceptors) > 1 else ": ") + ", ".join(preceptors) + "."
            if preceptors else "Supervised by the institution's clinical team."),
     ]
-    return _build([*_letterhead(institution), *body, *_signatory(coordinator), *_verification(code_grouped, code)])
+    return _build([*_letterhead(institution), *body, *_signatory(coordinator), *_verification(code_grouped, code)],
+                  title=f"Certificate of completion for {profile.legal_name}, {institution.name}",
+                  institution=institution, code_grouped=code_grouped)

@@ -21,6 +21,11 @@ def new_verification_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def grouped(code: str) -> str:
+    """A code as read aloud: four groups of four."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
 def _issued_key(instance, filename) -> str:
     return f"issued/{uuid.uuid4().hex}"
 
@@ -37,6 +42,9 @@ class IssuedDocument(models.Model):
     file = models.FileField(upload_to=_issued_key, max_length=200)
     issued_at = models.DateTimeField(default=timezone.now)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    # The coordinator whose name, title and contact the document bears.
+    signatory = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+")
     superseded_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -57,14 +65,27 @@ class IssuedDocument(models.Model):
 
     @property
     def grouped_code(self) -> str:
-        """The code as read aloud: four groups of four."""
-        return "-".join(self.code[i:i + 4] for i in range(0, len(self.code), 4))
+        return grouped(self.code)
 
     @property
     def state(self) -> str:
         if self.revoked_at:
             return "revoked"
         return "superseded" if self.superseded_at else "valid"
+
+
+class IssuedSignatory(models.Model):
+    """The coordinator an institution chose to sign the documents its applicants issue themselves
+    (a coordinator who issues one signs it); without a choice, its first coordinator signs."""
+
+    institution = models.OneToOneField("institutions.Institution", on_delete=models.CASCADE, related_name="+")
+    coordinator = models.ForeignKey("institutions.Coordinator", on_delete=models.CASCADE, related_name="+")
+    chosen_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    chosen_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.coordinator} signs for {self.institution_id}"
 
 
 class IssuedDocumentDownload(models.Model):

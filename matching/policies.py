@@ -268,3 +268,11 @@ def revoke_refusal(document, user) -> str | None:
     if document.revoked_at:
         return "This document is revoked already."
     return None
+
+
+def choose_signatory_refusal(user, coordinator) -> str | None:
+    """Only an institution's own coordinators choose which of them signs the documents its
+    applicants issue."""
+    if user.is_authenticated and coordinator_institution_id(user) == coordinator.institution_id:
+        return None  # coordinator_institution_id is None for anyone but a coordinator
+    return "Only the institution's coordinators choose who signs its documents."

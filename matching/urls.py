@@ -20,6 +20,7 @@ urlpatterns = [
     path("placements/<int:pk>/documents/<slug:kind>/issue/", views_issued.placement_document_issue,
          name="placement_document_issue"),
     path("issued/<int:pk>/revoke/", views_issued.issued_revoke, name="issued_revoke"),
+    path("coordinator/documents/signatory/", views_issued.issued_signatory, name="issued_signatory"),
     path("verify/", views_issued.verify, name="verify"),
     path("v/<str:code>/", views_issued.verify, name="verify_code"),
     path("applicant/recommendations/", views_recommend.recommendations, name="recommendations"),

@@ -1,23 +1,34 @@
 """The documents of a placement (invitation letter, certificate): download, (re-)issue, revoke;
-and the public verification page, which resists enumeration.
+the institution's choice of who signs them; and the public verification page, which resists
+enumeration.
 
 Downloads go to the applicant, the institution's coordinators and admins, each recorded. The
 verification page shows only what a checker needs, answers an unknown code exactly as a
-malformed one, and limits failed look-ups per network address.
+malformed one (apart from the typed text it puts back), and limits failed look-ups per client
+address, found as allauth's login limits find it.
 """
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role
+from accounts.permissions import role_required
+from institutions.selectors import coordinator_membership
+
 from . import policies, services_issued
-from .models import IssuedDocument, IssuedKind
+from .forms_issued import SignatoryForm
+from .models_issued import IssuedDocument, IssuedKind, grouped
 from .selectors import applications_visible_to
+
+# What the verification page puts back in the box: as much as the box takes.
+TYPED_MAX = 40
 
 
 def _placement(request, pk):
@@ -58,18 +69,28 @@ def placement_document(request, pk, kind):
 
 @require_POST
 def placement_document_issue(request, pk, kind):
-    """Issue anew (superseding the current one): the applicant, with an optional passport number
-    for this letter only; or a coordinator re-issuing."""
+    """Issue the document (the applicant, with an optional passport number for this letter only;
+    a coordinator or an admin); re-issuing supersedes the current one only when the form names
+    it in `supersedes`, which the page's confirmation step sends."""
     application, kind = _placement(request, pk), _kind(kind)
+    replaced = request.POST.get("supersedes", "")
     try:
-        services_issued.issue(application=application, kind=kind, by=request.user,
-                              passport_number=request.POST.get("passport_number", ""))
+        document = services_issued.issue(application=application, kind=kind, by=request.user, supersedes=replaced,
+                                         passport_number=request.POST.get("passport_number", ""))
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
-        messages.success(request, f"{IssuedKind(kind).label} issued; the previous one, if any, is superseded.")
+        messages.success(request, _issued_message(document, replaced))
     back = "matching:application" if request.user.pk == application.applicant_id else "matching:review"
     return redirect(back, pk=pk)
+
+
+def _issued_message(document, replaced: str) -> str:
+    label = document.get_kind_display()
+    if not replaced:
+        return f"{label} issued: code {document.grouped_code}. Anyone can check it with that code."
+    return (f"New {label.lower()} issued: code {document.grouped_code}. The previous one, {grouped(replaced)}, "
+            "now shows as superseded to anyone who checks it.")
 
 
 @require_POST
@@ -85,10 +106,34 @@ def issued_revoke(request, pk):
     return redirect("matching:review", pk=document.application_id)
 
 
+@role_required(Role.COORDINATOR)
+def issued_signatory(request):
+    """The institution's coordinators choose which of them signs the documents applicants issue."""
+    membership = coordinator_membership(request.user)
+    if membership is None:
+        raise Http404("Your account is not linked to an institution.")
+    institution_id = membership.institution_id
+    form = SignatoryForm(request.POST or None, institution_id=institution_id,
+                         initial={"coordinator": services_issued.signatory_default(institution_id)})
+    if request.method == "POST" and form.is_valid():
+        chosen = services_issued.signatory_choose(by=request.user, coordinator=form.cleaned_data["coordinator"])
+        user = chosen.coordinator.user
+        messages.success(request, f"{user.get_full_name() or user.email} now signs the documents applicants issue.")
+        return redirect("matching:issued_signatory")
+    return render(request, "matching/issued_signatory.html", {"form": form, "institution": membership.institution})
+
+
 # Verification, for anyone
 
 def _client(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The checker's address as allauth's login limits see it: behind ALLAUTH_TRUSTED_PROXY_COUNT
+    proxies, the X-Forwarded-For entry the nearest trusted proxy added (or the header named by
+    ALLAUTH_TRUSTED_CLIENT_IP_HEADER), else REMOTE_ADDR, so that checkers behind one proxy are
+    not one checker, and a forged header does not escape the limit."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except (PermissionDenied, ImproperlyConfigured):  # no address, or fewer hops than trusted proxies
+        return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def _limited(request) -> bool:
@@ -115,8 +160,10 @@ def verify(request, code=None):
     document = services_issued.lookup(code)
     if document is None:
         _failed(request)
-        # The same answer for a code that does not exist and one that cannot exist.
-        return render(request, "matching/verify.html", {"not_found": True}, status=404)
+        # The same answer for a code that does not exist and one that cannot exist; only what
+        # was typed comes back, for correcting.
+        return render(request, "matching/verify.html", {"not_found": True, "typed": code.strip()[:TYPED_MAX]},
+                      status=404)
     application = document.application
     profile = getattr(application.applicant, "profile", None)
     return render(request, "matching/verify.html", {

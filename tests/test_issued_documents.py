@@ -10,16 +10,19 @@ import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from matching import services_issued
 from matching.models import IssuedDocument, IssuedDocumentDownload, IssuedKind
-from matching.models_issued import CODE_ALPHABET, new_verification_code
+from matching.models_issued import CODE_ALPHABET, IssuedSignatory, new_verification_code
 from matching.services import application_transition
+from notifications.models import Notification
 from rotations.choices import RotationType, Setting, Specialty
 
 from .factories import (
@@ -44,7 +47,8 @@ STATEMENT = "STATEMENT-MARK-51: I want to learn how a US outpatient cardiology c
 CROCKFORD_16 = re.compile(r"^[0-9A-HJKMNP-TV-Z]{16}$")
 # Every address a test of this module sends a failed look-up from: their counters are removed before
 # and after each test, so no other test (nor test_url_access's verify_code row) meets a stale limit.
-ADDRESSES = ["127.0.0.1", "198.51.100.7", "198.51.100.8", "198.51.100.9", "203.0.113.7", "203.0.113.8"]
+ADDRESSES = ["127.0.0.1", "198.51.100.7", "198.51.100.8", "198.51.100.9", "203.0.113.7", "203.0.113.8", "10.0.0.5",
+             "192.0.2.10", "192.0.2.11"]
 
 
 @pytest.fixture(autouse=True)
@@ -124,8 +128,14 @@ def _download(client, user, application, kind) -> bytes:
 
 
 def _issue(client, user, application, kind, **data):
+    """The first issue's form (it names no document to replace)."""
     client.force_login(user)
     return client.post(_url("placement_document_issue", application, kind), data, follow=True)
+
+
+def _reissue(client, user, application, kind, **data):
+    """The re-issue's confirmation step: it names the current document it replaces."""
+    return _issue(client, user, application, kind, supersedes=_current(application, kind).code, **data)
 
 
 def _verify(client, code, **extra):
@@ -198,14 +208,14 @@ def test_passport_number_is_only_in_the_letter_it_was_typed_for(client):
     assert f"a citizen of Nigeria, passport number {PASSPORT}" in text
 
     # A later letter without it does not have it; the earlier one keeps it, superseded, on record.
-    _issue(client, application.applicant, application, "invitation")
+    _reissue(client, application.applicant, application, "invitation")
     assert PASSPORT not in _text(_download(client, application.applicant, application, "invitation"))
     with_passport.refresh_from_db()
     assert with_passport.state == "superseded"
     assert PASSPORT in _text(with_passport.file.open("rb").read())
 
     # A coordinator's re-issue never carries one, even if typed.
-    _issue(client, coordinator, application, "invitation", passport_number="ZZ9988776")
+    _reissue(client, coordinator, application, "invitation", passport_number="ZZ9988776")
     text = _text(_download(client, coordinator, application, "invitation"))
     assert "ZZ9988776" not in text and "passport" not in text.lower()
 
@@ -289,7 +299,7 @@ def test_an_issued_code_is_shown_in_four_groups(client):
 def test_a_reissue_supersedes_the_previous_document_which_stays_on_record(client):
     application, coordinator, _ = _scene()
     first = services_issued.issue(application=application, kind="invitation", by=application.applicant)
-    response = _issue(client, coordinator, application, "invitation")
+    response = _reissue(client, coordinator, application, "invitation")
     assert response.status_code == 200
     first.refresh_from_db()
     second = _current(application, IssuedKind.INVITATION)
@@ -460,7 +470,7 @@ def test_issue_is_for_the_applicant_the_institutions_coordinators_and_admins(cli
     application, document, users = _world(request, kind)
     if users[role]:
         client.force_login(users[role])
-    response = client.post(_url("placement_document_issue", application, kind))
+    response = client.post(_url("placement_document_issue", application, kind), {"supersedes": document.code})
     document.refresh_from_db()
     if role in ALLOWED:
         assert response.status_code == 302
@@ -563,24 +573,45 @@ def test_verify_form_without_a_code_is_the_empty_form(client):
     assert 'name="code"' in response.content.decode()
 
 
+def _without_typed(response, typed: str) -> str:
+    """The page with the code it puts back in the box (escaped) taken out."""
+    body = response.content.decode()
+    box = f'value="{escape(typed.strip())}"'
+    assert body.count(box) == 1, f"the box does not hold {typed!r}"
+    return body.replace(box, 'value="…"')
+
+
 @pytest.mark.parametrize("malformed", ["123", "ABCD-EFGH", "!!!!!!!!!!!!!!!!", "ABCDEFGHJKMNPQRSTV", "ÄÖÜ-ÄÖÜ"])
 def test_an_unknown_code_answers_exactly_as_a_malformed_one(client, malformed):
+    """Both put back what was typed, for correcting; beyond that, the pages are the same bytes."""
     application, _, _ = _scene()
     services_issued.issue(application=application, kind="invitation", by=application.applicant)
     unknown = new_verification_code()
     assert not IssuedDocument.objects.filter(code=unknown).exists()
     answers = [
-        _verify(client, unknown, REMOTE_ADDR="198.51.100.7"),
-        _verify(client, malformed, REMOTE_ADDR="198.51.100.7"),
-        client.get(reverse("matching:verify"), {"code": unknown}, REMOTE_ADDR="198.51.100.8"),
-        client.get(reverse("matching:verify"), {"code": malformed}, REMOTE_ADDR="198.51.100.8"),
+        (_verify(client, unknown, REMOTE_ADDR="198.51.100.7"), unknown),
+        (_verify(client, malformed, REMOTE_ADDR="198.51.100.7"), malformed),
+        (client.get(reverse("matching:verify"), {"code": unknown}, REMOTE_ADDR="198.51.100.8"), unknown),
+        (client.get(reverse("matching:verify"), {"code": malformed}, REMOTE_ADDR="198.51.100.8"), malformed),
     ]
-    assert [answer.status_code for answer in answers] == [404] * 4
-    bodies = {answer.content for answer in answers}
+    assert [answer.status_code for answer, _ in answers] == [404] * 4
+    bodies = {_without_typed(answer, typed) for answer, typed in answers}
     assert len(bodies) == 1
-    body = bodies.pop().decode()
+    body = bodies.pop()
     assert "No document has this code" in body
-    assert unknown not in body and "Amina" not in body  # nothing is echoed
+    assert "<title>No document with this code · Verify a document · Rotamatch</title>" in body
+    assert unknown not in body and "Amina" not in body  # nothing but the typed text comes back
+
+
+def test_a_mistyped_code_comes_back_in_the_box_escaped(client):
+    typed = '"><script>alert(1)</script>'
+    response = client.get(reverse("matching:verify"), {"code": typed}, REMOTE_ADDR="198.51.100.9")
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in body
+    assert "<script>alert(1)" not in body
+    mistyped = client.get(reverse("matching:verify"), {"code": "  7K3M-QX9P-2V0R-HT4 "}, REMOTE_ADDR="198.51.100.9")
+    assert 'value="7K3M-QX9P-2V0R-HT4"' in mistyped.content.decode()
 
 
 def test_failed_look_ups_are_limited_per_address(client, settings):
@@ -609,3 +640,330 @@ def test_valid_look_ups_are_never_limited(client, settings):
     document = services_issued.issue(application=application, kind="invitation", by=application.applicant)
     for _ in range(5):
         assert _verify(client, document.code, REMOTE_ADDR="203.0.113.7").status_code == 200
+
+
+# Re-issuing: a second step names the document it supersedes, which may be at an embassy already
+
+def test_a_reissue_that_does_not_name_the_current_document_issues_nothing(client):
+    application, coordinator, _ = _scene()
+    old = services_issued.issue(application=application, kind="invitation", by=application.applicant)
+    current = services_issued.issue(application=application, kind="invitation", by=application.applicant)
+    for supersedes in ({}, {"supersedes": old.code}):  # the first issue's form; a page left open since
+        response = _issue(client, coordinator, application, "invitation", **supersedes)
+        assert [m for m in messages_of(response) if current.grouped_code in m] == [
+            f"The current invitation letter is {current.grouped_code}, which you did not confirm replacing; nothing "
+            "was issued. Look at it, then confirm again."]
+        assert _current(application, IssuedKind.INVITATION).pk == current.pk
+    assert IssuedDocument.objects.filter(application=application).count() == 2
+
+
+def test_the_first_issue_and_a_reissue_say_different_things(client):
+    application, coordinator, _ = _scene()
+    first = _issue(client, application.applicant, application, "invitation", supersedes="")
+    letter = _current(application, IssuedKind.INVITATION)
+    assert f"Invitation letter issued: code {letter.grouped_code}. Anyone can check it with that code." in messages_of(
+        first)
+    again = _reissue(client, coordinator, application, "invitation")
+    new = _current(application, IssuedKind.INVITATION)
+    assert messages_of(again) == [
+        f"New invitation letter issued: code {new.grouped_code}. The previous one, {letter.grouped_code}, now shows "
+        "as superseded to anyone who checks it."]
+
+
+def test_the_applicants_reissue_step_names_the_letter_it_supersedes(client):
+    application, _, _ = _scene()
+    client.force_login(application.applicant)
+    page = client.get(reverse("matching:application", args=[application.pk])).content.decode()
+    assert "Issue my invitation letter for the visa interview" in page
+    assert 'name="supersedes" value=""' in page and "issued-reissue" not in page
+
+    letter = services_issued.issue(application=application, kind="invitation", by=application.applicant)
+    page = client.get(reverse("matching:application", args=[application.pk])).content.decode()
+    step = page[page.index('<details class="confirm-move issued-reissue">'):]
+    step = step[:step.index("</details>")]
+    assert "Issue a new invitation letter…</summary>" in step
+    assert f'name="supersedes" value="{letter.code}"' in step
+    assert (f'Your current letter, <span class="letter-id">{letter.grouped_code}</span>, will be marked superseded: '
+            "anyone who checks that code, a consulate that has it already too, is told to ask you for the new one.") in step
+    assert f"Yes, replace letter {letter.grouped_code}" in step
+    assert 'name="passport_number"' in step
+
+
+@pytest.mark.parametrize("kind", ["invitation", "certificate"])
+def test_the_coordinators_reissue_step_names_the_document_it_supersedes(client, kind):
+    if kind == "invitation":
+        application, coordinator, _ = _scene()
+    else:
+        application, coordinator = _completed_scene()
+    label = {"invitation": "invitation letter", "certificate": "certificate"}[kind]
+    client.force_login(coordinator)
+    page = client.get(reverse("matching:review", args=[application.pk])).content.decode()
+    assert f"Issue the {label}</button>" in page and "issued-reissue" not in page
+
+    document = services_issued.issue(application=application, kind=kind, by=application.applicant)
+    page = client.get(reverse("matching:review", args=[application.pk])).content.decode()
+    step = page[page.index('<details class="confirm-move issued-reissue">'):]
+    step = step[:step.index("</details>")]
+    assert f"Re-issue the {label}…</summary>" in step
+    assert f'name="supersedes" value="{document.code}"' in step
+    assert f'The current {label}, <span class="letter-id">{document.grouped_code}</span>, will be marked superseded' in step
+    assert f"Yes, replace {document.grouped_code}" in step
+
+
+# Cancelling: the confirmation warns; the placement page keeps the revoked letter
+
+WARNING = ('invitation letter <span class="letter-id">{}</span> will be revoked: anyone who checks its code, a consulate '
+           'too, will read "revoked".')
+
+
+def test_the_applicants_cancel_step_warns_that_the_letter_will_be_revoked(client):
+    application, _, _ = _scene()
+    client.force_login(application.applicant)
+    page = client.get(reverse("matching:application", args=[application.pk])).content.decode()
+    assert "Yes, cancel the placement" in page and "will be revoked" not in page  # no letter yet
+
+    letter = services_issued.issue(application=application, kind="invitation", by=application.applicant)
+    page = client.get(reverse("matching:application", args=[application.pk])).content.decode()
+    step = page[page.index('<details class="confirm-move">'):]
+    step = step[:step.index("</details>")]
+    assert "Yes, cancel the placement" in step
+    assert "Your " + WARNING.format(letter.grouped_code) in step
+
+    services_issued.revoke(document=letter, by=AdminFactory(), reason="Wrong dates.")
+    page = client.get(reverse("matching:application", args=[application.pk])).content.decode()
+    assert "will be revoked" not in page  # revoked already: nothing left to warn of
+
+
+def test_the_admins_cancel_step_warns_that_the_letter_will_be_revoked(client):
+    application, _, _ = _scene()
+    letter = services_issued.issue(application=application, kind="invitation", by=application.applicant)
+    client.force_login(AdminFactory())
+    page = client.get(reverse("matching:review", args=[application.pk])).content.decode()
+    step = page[page.index('<details class="confirm-move review-confirm">'):]
+    step = step[:step.index("</details>")]
+    assert "Yes, cancel the placement" in step
+    assert "The applicant's " + WARNING.format(letter.grouped_code) in step
+
+
+def test_a_cancelled_placements_page_still_lists_its_revoked_letter(client):
+    application, _, _ = _scene()
+    letter = services_issued.issue(application=application, kind="invitation", by=application.applicant)
+    application_transition(application=application, action="cancel", by=application.applicant)
+    client.force_login(application.applicant)
+    page = client.get(reverse("matching:application", args=[application.pk])).content.decode()
+    section = page[page.index('<section aria-labelledby="issued-heading"'):]
+    section = section[:section.index("</section>")]
+    today = timezone.localdate()
+    assert letter.grouped_code in section
+    assert f"Revoked on {today:%b} {today.day}, {today.year}" in section
+    assert "The placement was cancelled." in section
+    assert _url("placement_document", application, "invitation") not in section  # not to be handed in any more
+    assert "Issue" not in section  # and no new one for a cancelled placement
+
+
+def test_the_placement_page_prints_the_verification_address_of_the_pdfs(client, settings):
+    settings.SITE_URL = "https://rotamatch.example"
+    application, _, _ = _scene()
+    client.force_login(application.applicant)
+    page = client.get(reverse("matching:application", args=[application.pk])).content.decode()
+    assert '<a href="https://rotamatch.example/verify/">https://rotamatch.example/verify/</a>' in page
+    assert "testserver" not in page
+
+
+def test_the_passport_field_says_where_the_number_goes(client):
+    application, _, _ = _scene()
+    client.force_login(application.applicant)
+    page = client.get(reverse("matching:application", args=[application.pk])).content.decode()
+    assert 'aria-describedby="passport-number-help"' in page
+    assert ('<small id="passport-number-help" class="helptext">Printed on this letter only; not saved in your '
+            "profile.</small>") in page
+
+
+# The verification page's three answers: each its own look, sentence and title
+
+def test_a_valid_document_reads_valid(client):
+    application, _, _ = _scene()
+    document = services_issued.issue(application=application, kind="invitation", by=application.applicant)
+    page = _verify(client, document.code).content.decode()
+    assert "<title>Valid · Verify a document · Rotamatch</title>" in page
+    assert 'class="verify-result verify-valid"' in page
+    assert "Rotamatch issued this document and it has been neither replaced nor revoked." in page
+
+
+def test_a_superseded_document_says_to_ask_for_the_current_one(client):
+    application, _, _ = _scene()
+    old = services_issued.issue(application=application, kind="invitation", by=application.applicant)
+    services_issued.issue(application=application, kind="invitation", by=application.applicant)
+    page = _verify(client, old.code).content.decode()
+    today = _day(timezone.localdate())
+    assert "<title>Superseded · Verify a document · Rotamatch</title>" in page
+    assert 'class="verify-result verify-superseded"' in page
+    assert f"Superseded on {today}</h2>" in page
+    assert f"A newer version replaced it on {today}; ask the holder for the current one." in page
+
+
+def test_a_revoked_document_says_not_to_rely_on_it(client):
+    application, signatory, _ = _scene()
+    document = services_issued.issue(application=application, kind="invitation", by=application.applicant)
+    services_issued.revoke(document=document, by=signatory, reason="Issued for the wrong dates.")
+    page = _verify(client, document.code).content.decode()
+    today = _day(timezone.localdate())
+    assert "<title>Revoked · Verify a document · Rotamatch</title>" in page
+    assert 'class="verify-result verify-revoked"' in page
+    assert f"Revoked on {today}</h2>" in page
+    assert f"This document was revoked on {today}. Do not rely on it." in page
+    assert "wrong dates" not in page
+
+
+def test_the_three_answers_look_different():
+    """Not only the heading: each state's box has its own background and border colour."""
+    css = (django_settings.BASE_DIR / "static" / "css" / "issued.css").read_text()
+    looks = {}
+    for state in ("valid", "superseded", "revoked"):
+        rule = re.search(r"\.verify-" + state + r" \{([^}]*)\}", css).group(1)
+        looks[state] = (re.search(r"background: ([^;]+);", rule).group(1), re.search(r"border-color: ([^;]+);", rule).group(1))
+    assert len(set(looks.values())) == 3, looks
+    assert len({background for background, _ in looks.values()}) == 3
+
+
+# Who signs
+
+def _signature(text: str, name: str, title: str, email: str) -> bool:
+    return f"{name} {title} Lakeshore General Hospital 4500 North Shore Drive, Evanston, IL 60201 {email}" in text
+
+
+def test_the_coordinator_who_reissues_signs_and_nobody_is_told(client):
+    application, signatory, colleague = _scene()
+    services_issued.issue(application=application, kind="invitation", by=application.applicant)
+    Notification.objects.all().delete()
+    _reissue(client, colleague, application, "invitation")
+    document = _current(application, IssuedKind.INVITATION)
+    text = _text(document.file.open("rb").read())
+    assert _signature(text, "Pedro Alvarez", "Rotation Assistant", colleague.email)
+    assert "Maria Okafor" not in text
+    assert document.signatory == colleague
+    assert not Notification.objects.filter(kind="issued_signed").exists()
+
+
+def test_the_applicants_letter_is_signed_by_the_first_coordinator_who_is_told(client):
+    application, signatory, colleague = _scene()
+    _issue(client, application.applicant, application, "invitation")
+    document = _current(application, IssuedKind.INVITATION)
+    text = _text(document.file.open("rb").read())
+    assert _signature(text, "Maria Okafor", "Director of Graduate Medical Education", "m.okafor@lakeshore.example")
+    assert document.signatory == signatory
+    told = Notification.objects.get(kind="issued_signed")
+    assert told.user == signatory
+    assert told.title == "Invitation letter issued in your name: Amina Oluwaseun Yusuf"
+    assert "The applicant issued the invitation letter of Amina Oluwaseun Yusuf" in told.body
+    assert document.grouped_code in told.body and "as signatory" in told.body
+    assert told.url == reverse("matching:review", args=[application.pk])
+
+
+def test_the_coordinator_the_institution_chose_signs_what_the_applicant_issues(client):
+    application, signatory, colleague = _scene()
+    client.force_login(signatory)
+    response = client.post(reverse("matching:issued_signatory"), {"coordinator": colleague.coordinator.pk}, follow=True)
+    assert messages_of(response) == ["Pedro Alvarez now signs the documents applicants issue."]
+    assert IssuedSignatory.objects.get().coordinator == colleague.coordinator
+
+    text = _text(_download(client, application.applicant, application, "invitation"))
+    assert _signature(text, "Pedro Alvarez", "Rotation Assistant", colleague.email)
+    assert "Maria Okafor" not in text
+    assert list(Notification.objects.filter(kind="issued_signed").values_list("user", flat=True)) == [colleague.pk]
+    # An admin's re-issue bears the chosen signatory too, who is told it was the admin.
+    admin = AdminFactory(first_name="Priya", last_name="Raman")
+    _reissue(client, admin, application, "invitation")
+    assert _current(application, IssuedKind.INVITATION).signatory == colleague
+    assert Notification.objects.filter(kind="issued_signed", user=colleague).latest("pk").body.startswith(
+        "Priya Raman (Rotamatch) issued")
+
+
+def test_a_chosen_signatory_who_left_the_institution_no_longer_signs(client):
+    application, signatory, colleague = _scene()
+    services_issued.signatory_choose(by=signatory, coordinator=colleague.coordinator)
+    colleague.coordinator.institution = InstitutionFactory()
+    colleague.coordinator.save()
+    document = services_issued.issue(application=application, kind="invitation", by=application.applicant)
+    assert document.signatory == signatory
+
+
+def test_the_signatory_page_lists_the_institutions_coordinators(client):
+    application, signatory, colleague = _scene()
+    CoordinatorFactory(user__first_name="Olga", user__last_name="Elsewhere")
+    client.force_login(colleague)
+    response = client.get(reverse("matching:issued_signatory"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Who signs your documents · Rotamatch</title>" in page
+    assert "Maria Okafor, Director of Graduate Medical Education (m.okafor@lakeshore.example)" in page
+    assert "Pedro Alvarez, Rotation Assistant" in page and "Olga" not in page
+    assert re.search(rf'value="{signatory.coordinator.pk}"[^>]*checked', page)  # the first signs until one is chosen
+    # The review page says who signs and links here.
+    review = client.get(reverse("matching:review", args=[application.pk])).content.decode()
+    assert "Those the applicant issues are signed by\n    Maria Okafor." in review
+    assert reverse("matching:issued_signatory") in review
+
+
+def test_a_coordinator_of_another_institution_cannot_be_chosen(client):
+    application, signatory, _ = _scene()
+    other = CoordinatorFactory()
+    client.force_login(signatory)
+    response = client.post(reverse("matching:issued_signatory"), {"coordinator": other.pk})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not IssuedSignatory.objects.exists()
+    with pytest.raises(PermissionDenied):
+        services_issued.signatory_choose(by=signatory, coordinator=other)
+
+
+@pytest.mark.parametrize("role", ["applicant", "admin_user", "preceptor", "anonymous"])
+def test_only_coordinators_choose_who_signs(client, request, role):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    response = client.post(reverse("matching:issued_signatory"), {"coordinator": "1"})
+    assert _refused(response), f"{role} got {response.status_code}"
+    assert not IssuedSignatory.objects.exists()
+
+
+# The PDF's metadata
+
+def test_each_pdf_has_a_title_in_its_metadata(client):
+    application, _, _ = _scene()
+    letter = PdfReader(io.BytesIO(_download(client, application.applicant, application, "invitation"))).metadata
+    code = _current(application, IssuedKind.INVITATION).grouped_code
+    assert letter.title == "Invitation letter for Amina Oluwaseun Yusuf, Lakeshore General Hospital"
+    assert (letter.author, letter.subject) == ("Lakeshore General Hospital", f"Verification code {code}")
+
+    completed, _ = _completed_scene()
+    certificate = PdfReader(io.BytesIO(_download(client, completed.applicant, completed, "certificate"))).metadata
+    assert certificate.title == "Certificate of completion for Rahul Venkat Iyer, Riverbend Medical Center"
+    assert certificate.author == "Riverbend Medical Center"
+
+
+# The checker's address behind a proxy
+
+def test_checkers_behind_one_trusted_proxy_are_limited_each_by_their_own_address(client, settings):
+    settings.VERIFY_FAILURES_PER_WINDOW = 2
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    application, _, _ = _scene()
+    document = services_issued.issue(application=application, kind="invitation", by=application.applicant)
+    first = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "192.0.2.10"}
+    second = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "192.0.2.11"}
+    assert [_verify(client, new_verification_code(), **first).status_code for _ in range(2)] == [404, 404]
+    assert _verify(client, document.code, **first).status_code == 429
+    assert _verify(client, document.code, **second).status_code == 200  # another checker, the same proxy
+    # An address the first checker puts before the one the proxy saw does not make them someone else.
+    forged = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "198.51.100.200, 192.0.2.10"}
+    assert _verify(client, document.code, **forged).status_code == 429
+
+
+def test_without_a_trusted_proxy_a_forwarded_for_header_changes_nothing(client, settings):
+    settings.VERIFY_FAILURES_PER_WINDOW = 2
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    application, _, _ = _scene()
+    document = services_issued.issue(application=application, kind="invitation", by=application.applicant)
+    for forged in ("192.0.2.10", "192.0.2.11"):
+        assert _verify(client, "nonsense", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=forged).status_code == 404
+    assert _verify(client, document.code, REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="192.0.2.99").status_code == 429
+

@@ -1,12 +1,15 @@
 """An invitation letter from approval to revocation, in a real browser, through the real pages.
 
 An admin approves an accepted placement in the approval queue (in Rotamatch admins approve
-placements; the coordinator's review page offers no such move); the applicant types a passport
-number, issues the visa invitation letter and downloads the PDF; an anonymous checker types its
-code (in lower case, with spaces) on the verification page and sees it valid, with the legal name,
-the institution and the dates and nothing else; the short address printed in the PDF says the
-same; the applicant cancels the placement; the checker reloads and reads "Revoked on <date>"; the
-coordinator's review page lists the letter as revoked. axe-core finds no serious issue on each page.
+placements; the coordinator's review page offers no such move); the applicant issues the visa
+invitation letter, then issues a new one with a passport number through the step that names the
+letter it supersedes, and downloads the PDF; an anonymous checker types its code (in lower case,
+with spaces) on the verification page and sees it valid, with the legal name, the institution and
+the dates and nothing else; the short address printed in the PDF says the same; the first letter's
+code reads "superseded"; the applicant cancels the placement, warned that the letter will be
+revoked; the checker reloads and reads "Revoked on <date>"; the applicant's placement page still
+lists the letter, revoked, and so does the coordinator's review page, whose coordinator then chooses
+a colleague to sign the letters applicants issue. axe-core finds no serious issue on each page.
 Only the world is set up through factories: the accepted placement, its verified documents and the
 people.
 
@@ -66,7 +69,10 @@ def world():
         slot__listing__institution=coordinator.coordinator.institution, slot__listing__title=TITLE,
         slot__listing__required_documents=["cv", "passport"])
     admin = AdminFactory(first_name="Priya", last_name="Raman", email="priya.raman@rotamatch.example.org")
-    return {"coordinator": coordinator, "applicant": applicant, "admin": admin, "placement": placement}
+    colleague = CoordinatorFactory(user__first_name="Luis", user__last_name="Romero", title="Clerkship assistant",
+                                   institution=coordinator.coordinator.institution).user
+    return {"coordinator": coordinator, "colleague": colleague, "applicant": applicant, "admin": admin,
+            "placement": placement}
 
 
 # Helpers
@@ -118,15 +124,34 @@ def _issue(page: Page, live_server, placement) -> str:
     section = _documents_section(page)
     expect(section).to_contain_text("a consular officer or a residency program can check")
     expect(section.get_by_role("link", name=re.compile("^Download"))).to_have_count(0)
+    expect(section.get_by_label(re.compile("^Passport number"))).to_have_accessible_description(
+        "Printed on this letter only; not saved in your profile.")
     look(page, "issued-03-placement-approved")
-    section.get_by_label(re.compile("^Passport number")).fill(PASSPORT)
     section.get_by_role("button", name="Issue my invitation letter for the visa interview").click()
-    message(page, "Invitation letter issued")
+    message(page, "Invitation letter issued: code")
     section = _documents_section(page)
     expect(section.get_by_role("link", name="Download the invitation letter")).to_be_visible()
-    expect(section.get_by_role("button", name="Issue a new invitation letter")).to_be_visible()
+    first = section.locator(".letter-id").first.inner_text().strip()
+    assert CODE.fullmatch(first), first
+    return first
+
+
+def _reissue_with_passport(page: Page, first: str) -> str:
+    """A new letter, now with the passport number: the second step names the letter it replaces."""
+    section = _documents_section(page)
+    confirm = section.get_by_role("button", name=f"Yes, replace letter {first}")
+    expect(confirm).to_be_hidden()
+    section.get_by_text("Issue a new invitation letter…").click()
+    expect(confirm).to_be_visible()
+    expect(section.locator(".issued-warning")).to_contain_text(f"Your current letter, {first}, will be marked superseded")
+    section.get_by_label(re.compile("^Passport number")).fill(PASSPORT)
+    look(page, "issued-04-placement-reissue-confirm")
+    confirm.click()
+    message(page, f"The previous one, {first}, now shows as superseded")
+    section = _documents_section(page)
     shown = section.locator(".letter-id").first.inner_text().strip()
-    assert CODE.fullmatch(shown), shown
+    assert CODE.fullmatch(shown) and shown != first, shown
+    expect(section.get_by_role("link", name="Download the invitation letter")).to_have_count(1)
     # The passport number is printed in the letter only: not kept on the page, nor in the database.
     expect(page.get_by_role("main")).not_to_contain_text(PASSPORT)
     expect(section.get_by_label(re.compile("^Passport number"))).to_have_value("")
@@ -169,6 +194,8 @@ def _verify_valid(page: Page, live_server, code: str, placement) -> None:
     page.get_by_role("button", name="Verify").click()
     result = page.get_by_role("region", name="Valid")
     expect(result).to_be_visible(timeout=ANSWER_TIMEOUT)
+    expect(page).to_have_title("Valid · Verify a document · Rotamatch")
+    expect(result).to_contain_text("it has been neither replaced nor revoked")
     expect(result).to_contain_text("Invitation letter")
     expect(result).to_contain_text(code)
     expect(result).to_contain_text(LEGAL_NAME)
@@ -201,8 +228,18 @@ def _verify_not_found(page: Page, live_server) -> None:
         page.get_by_role("button", name="Verify").click()
     assert answer.value.status == 404
     expect(page.get_by_role("alert")).to_contain_text("No document has this code.")
+    expect(page.get_by_label("Verification code")).to_have_value("ZZZZ-ZZZZ-ZZZZ-ZZZZ")  # to correct, not retype
     expect(page.get_by_role("region", name="Valid")).to_have_count(0)
     look(page, "issued-08-verify-not-found")
+
+
+def _verify_superseded(page: Page, live_server, first: str) -> None:
+    page.goto(live_server.url + f"/v/{first.replace('-', '')}/")
+    result = page.get_by_role("region", name="Superseded on")
+    expect(result).to_contain_text("A newer version replaced it on")
+    expect(result).to_contain_text("ask the holder for the current one")
+    expect(page).to_have_title("Superseded · Verify a document · Rotamatch")
+    look(page, "issued-08b-verify-superseded")
 
 
 def _verify_revoked(page: Page, code: str) -> None:
@@ -212,6 +249,8 @@ def _verify_revoked(page: Page, code: str) -> None:
     result = page.get_by_role("region", name=revoked)
     expect(result).to_be_visible(timeout=ANSWER_TIMEOUT)
     expect(result).to_contain_text(LEGAL_NAME)
+    expect(result).to_contain_text(f"This document was {revoked[0].lower()}{revoked[1:]}. Do not rely on it.")
+    expect(page).to_have_title("Revoked · Verify a document · Rotamatch")
     expect(page.get_by_role("region", name="Valid")).to_have_count(0)
     # The checker sees the date only, not why.
     expect(page.get_by_role("main")).not_to_contain_text(CANCEL_REASON)
@@ -221,18 +260,27 @@ def _verify_revoked(page: Page, code: str) -> None:
 
 # 4. The applicant cancels
 
-def _cancel(page: Page, live_server, placement) -> None:
+def _cancel(page: Page, live_server, placement, code: str) -> None:
     page.goto(live_server.url + f"/applications/{placement.pk}/")
     moves = page.get_by_role("region", name="What you can do")
     confirm = moves.get_by_role("button", name="Yes, cancel the placement")
     expect(confirm).to_be_hidden()
     moves.get_by_text("Cancel the placement…").click()
     expect(confirm).to_be_visible()
+    expect(moves.locator(".issued-warning")).to_have_text(
+        f'Your invitation letter {code} will be revoked: anyone who checks its code, a consulate too, will read "revoked".')
     moves.get_by_label(re.compile("^A note to the host")).fill(CANCEL_REASON)
     look(page, "issued-09-placement-cancel-confirm")
     confirm.click()
     message(page, "Placement cancelled.")
     expect(page.get_by_role("heading", name="Status: Placement cancelled")).to_be_visible()
+    # The letter stays listed, revoked, with why; it is no longer offered for download.
+    section = _documents_section(page)
+    letter = section.get_by_role("listitem").filter(has_text=code)
+    expect(letter).to_contain_text("Revoked on")
+    expect(letter).to_contain_text("The placement was cancelled.")
+    expect(section.get_by_role("link", name=re.compile("^Download"))).to_have_count(0)
+    expect(section.get_by_role("button")).to_have_count(0)
     look(page, "issued-09-placement-cancelled")
 
 
@@ -244,10 +292,21 @@ def _coordinator_sees_revoked(page: Page, live_server, placement, code: str) -> 
     letter = issued.get_by_role("article").filter(has_text=code)
     expect(letter).to_have_count(1)
     expect(letter).to_contain_text("Invitation letter")
-    expect(letter).to_contain_text("revoked")
+    expect(letter).to_contain_text("Revoked on")
     expect(letter).to_contain_text("The placement was cancelled.")
     expect(letter.get_by_role("button", name=re.compile("^Revoke"))).to_have_count(0)
     look(page, "issued-11-review-revoked-coordinator")
+
+
+def _coordinator_chooses_who_signs(page: Page, live_server) -> None:
+    page.goto(live_server.url + "/coordinator/documents/signatory/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who signs your documents")
+    expect(page.get_by_role("radio", name=re.compile("^Dana Whitfield, Rotation coordinator"))).to_be_checked()
+    look(page, "issued-12-signatory")
+    page.get_by_role("radio", name=re.compile("^Luis Romero")).check()
+    page.get_by_role("button", name="Save").click()
+    message(page, "Luis Romero now signs the documents applicants issue.")
+    expect(page.get_by_role("radio", name=re.compile("^Luis Romero"))).to_be_checked()
 
 
 def test_invitation_letter_is_issued_verified_and_revoked_with_the_placement(page: Page, browser: Browser, live_server,
@@ -264,9 +323,10 @@ def test_invitation_letter_is_issued_verified_and_revoked_with_the_placement(pag
     assert placement.status == "approved"
 
     sign_in(page, live_server, world["applicant"])
-    code = _issue(page, live_server, placement)
+    first = _issue(page, live_server, placement)
+    code = _reissue_with_passport(page, first)
     pdf_text = _download(page, code)
-    document = IssuedDocument.objects.get(application=placement)
+    document = IssuedDocument.objects.get(application=placement, superseded_at__isnull=True)
     assert (document.kind, document.grouped_code, document.state) == ("invitation", code, "valid")
     assert list(IssuedDocumentDownload.objects.filter(document=document).values_list("user", flat=True)) == [
         world["applicant"].pk]
@@ -277,10 +337,11 @@ def test_invitation_letter_is_issued_verified_and_revoked_with_the_placement(pag
         _verify_valid(anonymous, live_server, code, placement)
         _verify_short_address(anonymous, live_server, pdf_text, code)
         _verify_not_found(anonymous, live_server)
+        _verify_superseded(anonymous, live_server, first)
         anonymous.goto(live_server.url + f"/v/{code}/")  # the checker's tab on the letter, before the cancellation
         expect(anonymous.get_by_role("region", name="Valid")).to_be_visible()
 
-        _cancel(page, live_server, placement)
+        _cancel(page, live_server, placement, code)
         assert Application.objects.get(pk=placement.pk).status == "cancelled"
 
         _verify_revoked(anonymous, code)
@@ -293,3 +354,4 @@ def test_invitation_letter_is_issued_verified_and_revoked_with_the_placement(pag
 
     sign_in(page, live_server, world["coordinator"])
     _coordinator_sees_revoked(page, live_server, placement, code)
+    _coordinator_chooses_who_signs(page, live_server)
