@@ -99,7 +99,7 @@ class ListingSearchViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         if self.action == "list":
-            return with_slots(listing_search(self._search_params()))
+            return listing_search(self._search_params(), rows=with_slots)
         return with_slots(listings_public())
 
     def _search_params(self) -> dict:

@@ -1,7 +1,10 @@
 """The controlled vocabularies of listings: specialties, rotation types, audiences, visas, documents."""
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from localflavor.us.us_states import CONTIGUOUS_STATES, NON_CONTIGUOUS_STATES, US_TERRITORIES
 
 from core.specialties import Specialty  # noqa: F401  (re-exported: listings keep importing it from here)
@@ -75,8 +78,14 @@ def listing_places():
     (The model keeps localflavor's field, whose choices the API schema shares with institutions,
     and refuses the rest with `validate_listing_place`.)
     """
+    return list(_places_in(get_language()))
+
+
+@functools.cache
+def _places_in(language: str | None) -> tuple:
+    # Sorted once per language: every search form draws and checks this list.
     states = sorted(CONTIGUOUS_STATES + NON_CONTIGUOUS_STATES, key=lambda choice: str(choice[1]))
-    return states + list(US_TERRITORIES)
+    return (*states, *US_TERRITORIES)
 
 
 def validate_listing_place(value: str) -> None:

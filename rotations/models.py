@@ -8,12 +8,18 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 from localflavor.us.models import USStateField
 
 from core.text import reject_direction_controls
 
 from .choices import Audience, DocumentKind, ListingStatus, RotationType, Setting, Specialty, Visa, validate_listing_place
+
+
+def rating_shown():
+    """The average shown for a listing: none below the small-numbers threshold of reviews."""
+    return models.Case(models.When(review_count__gte=settings.REVIEWS_MIN_PUBLISHED, then=F("review_average")))
 
 
 class Listing(models.Model):
@@ -52,10 +58,20 @@ class Listing(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Title, specialty, institution, city and description, weighted; kept by services.listing_save.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Its parts of weight A (title, specialty) and of weights A and B (those, the institution and
+    # the city), kept with it, for relevance tiers each served by its own index (rotations/search.py).
+    search_title = SearchVectorField(null=True, editable=False)
+    search_head = SearchVectorField(null=True, editable=False)
     # The earliest slot starting today or later: kept by a database trigger on slots (migration
     # 0003) and refreshed hourly as days pass, so "soonest first" is an index scan, not a sort
     # of every match.
     next_start = models.DateField(null=True, blank=True, editable=False)
+    # Seats left in slots still taking applications, and the earliest deadline among the slots
+    # counted: kept by the same trigger (migration 0010), so a search neither sums slots per
+    # result nor probes them for "open seats only". Once `seats_open_until` has passed, the
+    # figure is stale until the hourly refresh, and search counts those listings' slots itself.
+    seats_open = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    seats_open_until = models.DateField(null=True, blank=True, editable=False)
     # Which demo listing this row is (rotations/demo.py): the seeder finds its rows by this key,
     # never by a title a coordinator may reuse or change. Empty for every real listing.
     demo_key = models.CharField(max_length=40, blank=True, default="", editable=False)
@@ -68,9 +84,22 @@ class Listing(models.Model):
         ordering = ["-published_at", "-id"]
         indexes = [
             GinIndex(fields=["search_vector"], name="listing_search_idx"),
+            GinIndex(fields=["search_title"], name="listing_search_title_idx"),
+            GinIndex(fields=["search_head"], name="listing_search_head_idx"),
+            # The filters that narrow most, so that the planner can combine them with the word
+            # index (a bitmap AND) instead of visiting every listing that has the words.
             models.Index(fields=["status", "specialty"], name="listing_status_specialty_idx"),
-            models.Index(fields=["status", "fee_usd"], name="listing_status_fee_idx"),
-            models.Index(fields=["status", "next_start"], name="listing_status_next_start_idx"),
+            models.Index(fields=["state"], name="listing_state_idx"),
+            models.Index(fields=["rotation_type"], name="listing_type_idx"),
+            models.Index(fields=["audience"], name="listing_audience_idx"),
+            models.Index(fields=["duration_weeks"], name="listing_duration_idx"),
+            # One index per sort, in the sort's own order, so a page is read off an index.
+            models.Index(fields=["status", "fee_usd", "next_start", "id"], name="listing_fee_sort_idx"),
+            models.Index(fields=["status", "next_start", "fee_usd", "id"], name="listing_soonest_sort_idx"),
+            # The threshold is read when the migration is made: after a change of the setting,
+            # the "best rated" sort is as right as before but sorts its matches instead.
+            models.Index("status", rating_shown().desc(nulls_last=True), F("review_count").desc(), "next_start", "id",
+                         name="listing_rated_sort_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(duration_weeks__gte=1, duration_weeks__lte=52),
@@ -81,6 +110,16 @@ class Listing(models.Model):
 
     def __str__(self):
         return self.title
+
+    # Kept by the database's triggers (migrations 0003, 0010): an update from an object read
+    # earlier (a form, the admin) must never write back a stale value.
+    TRIGGER_KEPT = ("next_start", "seats_open", "seats_open_until")
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [field.name for field in self._meta.concrete_fields
+                                       if not field.primary_key and field.name not in self.TRIGGER_KEPT]
+        super().save(*args, **kwargs)
 
     @property
     def reviews_shown(self) -> bool:

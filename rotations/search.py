@@ -2,19 +2,22 @@
 
 import calendar
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django import forms
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
+from . import search_order
 from .choices import Audience, RotationType, Specialty, Visa, listing_places
-from .models import Slot
+from .models import Listing, Slot
+from .search_order import Sort
 from .selectors import listings_public
 
 # Length filter: ranges of weeks rather than a maximum, because applicants plan around a
@@ -62,8 +65,28 @@ class FlagField(forms.Field):
         raise forms.ValidationError("Leave this box ticked or unticked.", code="invalid")
 
 
+class RememberedSelect(forms.Select):
+    """A select drawn once per process for each choice made: the form's selects (fifty-six
+    states among them) are the same for every search with the same choices, and drawing their
+    options through the template engine cost more than the rest of the page."""
+
+    _drawn: dict = {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = tuple(str(option) for option, _ in self.choices)
+        if str(value or "") not in options:  # anything else typed: drawn, never kept
+            return super().render(name, value, attrs, renderer)
+        # The labels are the choices' own, translated into the language of the request.
+        key = (name, str(value or ""), tuple(sorted((attrs or {}).items())), tuple(self.attrs.items()), options,
+               get_language())
+        html = self._drawn.get(key)
+        if html is None:
+            html = self._drawn[key] = super().render(name, value, attrs, renderer)
+        return html
+
+
 def _choice(label, choices, blank):
-    return forms.ChoiceField(label=label, required=False, choices=[("", blank), *choices])
+    return forms.ChoiceField(label=label, required=False, choices=[("", blank), *choices], widget=RememberedSelect)
 
 
 class SearchForm(forms.Form):
@@ -78,7 +101,7 @@ class SearchForm(forms.Form):
                                                       "autocomplete": "off"}))
     specialty = _choice("Specialty", Specialty.choices, "Any specialty")
     type = _choice("Type", RotationType.choices, "Any type")
-    state = forms.ChoiceField(label="State", required=False,
+    state = forms.ChoiceField(label="State", required=False, widget=RememberedSelect,
                               choices=lambda: [("", "Any state"), *listing_places()])
     start_month = forms.DateField(
         label="Starting in", required=False, input_formats=["%Y-%m"],
@@ -94,7 +117,7 @@ class SearchForm(forms.Form):
     free = FlagField(label="Free only")
     letter = FlagField(label="Letter of recommendation possible")
     rated = FlagField(label="Rated 4 or higher")
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES, widget=RememberedSelect)
 
     SELECTS = ["specialty", "type", "state", "audience", "visa", "duration", "start_month", "max_fee"]
     FLAGS = ["open_only", "hands_on", "free", "letter", "rated"]
@@ -111,21 +134,24 @@ class SearchForm(forms.Form):
         return sum(1 for name in self.SELECTS + self.FLAGS if data.get(name) not in (None, "", False))
 
 
-def listing_search(params: Mapping) -> QuerySet:
-    """Public listings matching `params` (SearchForm.cleaned_data; missing keys filter nothing).
+def listing_search(params: Mapping, *, rows: Callable[[QuerySet], QuerySet] | None = None) -> "SearchResults":
+    """Public listings matching `params` (SearchForm.cleaned_data; missing keys filter nothing),
+    in the order asked for, fetched a page at a time (see SearchResults).
 
     Each result carries `next_start` (earliest slot starting today or later, or None) and
-    `seats_open` (seats left in slots still taking applications), plus `rank` when searching
-    by keywords, and its institution: a page of results is two queries (count, rows).
+    `seats_open` (seats left in slots still taking applications), and its institution; `rows`
+    may add to the query that loads a page's listings (the API's slots and preceptors).
     """
     today = timezone.localdate()
-    listings = (listings_public().filter(*_conditions(params, today)).select_related("institution")
-                .defer("search_vector").annotate(seats_open=_seats_open(today)))
+    filtered = listings_public().filter(*_conditions(params, today)).order_by()
     q = params.get("q")
-    if q:
-        query = keyword_query(q)
-        listings = listings.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
-    return listings.order_by(*_ordering(params.get("sort"), keywords=bool(q)))
+    query = keyword_query(q) if q else None
+    matches = filtered.filter(search_vector=query) if query is not None else filtered
+    sort = search_order.SORTS.get(params.get("sort"))
+    if sort is None and query is None:
+        sort = search_order.SOONEST  # "relevance" needs keywords
+    return SearchResults(matches, sort=sort or search_order.SOONEST, query=None if sort else query,
+                         filtered=filtered, today=today, rows=rows)
 
 
 def keyword_query(q: str) -> SearchQuery:
@@ -133,10 +159,18 @@ def keyword_query(q: str) -> SearchQuery:
     prefix, so that a word still being typed ("cardio") already finds "cardiology"."""
     query = SearchQuery(q, search_type="websearch", config="english")
     words = re.findall(r"\w+", q)[:10]
-    if words:
-        prefixes = " & ".join(f"{word}:*" for word in words)  # \w+ only: no tsquery syntax
-        query |= SearchQuery(prefixes, search_type="raw", config="english")
-    return query
+    if not words:
+        return query
+    prefixes = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="english")
+    if PLAIN_WORDS.fullmatch(q) and "or" not in (word.lower() for word in words):
+        # Plain words: each prefix also matches its whole word, so the prefixes alone find what
+        # both would, and the index is read once instead of twice.
+        return prefixes
+    return query | prefixes  # \w+ only in the prefixes: no tsquery syntax
+
+
+# No web-search syntax: no quotes, no "-word" (and no "or", checked word by word).
+PLAIN_WORDS = re.compile(r"[\w\s]+")
 
 
 def _conditions(params: Mapping, today) -> list:
@@ -166,7 +200,12 @@ def _conditions(params: Mapping, today) -> list:
         # Only a listing whose reviews may be shown (the small-numbers threshold) has a rating.
         conditions.append(Q(review_count__gte=settings.REVIEWS_MIN_PUBLISHED, review_average__gte=4))
     if params.get("open_only"):
-        conditions.append(Exists(_open_slots(today).filter(seats_taken__lt=F("capacity"))))
+        # The kept figure while it holds; past its earliest deadline, the slots themselves.
+        # (IS NOT NULL first: for a listing with no open seat, "until < today" is NULL, not false,
+        # and PostgreSQL would probe the slots to settle NULL AND EXISTS.)
+        stale = (Q(seats_open_until__isnull=False) & Q(seats_open_until__lt=today)
+                 & Exists(_seats_with_seats_left(today).filter(listing=OuterRef("pk"))))
+        conditions.append(Q(seats_open__gt=0, seats_open_until__gte=today) | stale)
     return conditions
 
 
@@ -174,44 +213,99 @@ def _slots():
     return Slot.objects.filter(listing=OuterRef("pk")).order_by()
 
 
-def _open_slots(today):
-    """Slots still taking applications; a full one adds no seats, and open_only also drops it."""
-    return _slots().filter(application_deadline__gte=today)
-
-
 def _month_range(first_day):
     last = calendar.monthrange(first_day.year, first_day.month)[1]
     return first_day.replace(day=1), first_day.replace(day=last)
 
 
-def _seats_open(today):
-    seats = _open_slots(today).values("listing").annotate(
-        seats=Sum(F("capacity") - F("seats_taken"), output_field=IntegerField()))
-    return Coalesce(Subquery(seats.values("seats")), 0, output_field=IntegerField())
-
-
-def _ordering(sort: str | None, *, keywords: bool) -> list:
-    soonest = F("next_start").asc(nulls_last=True)
-    if sort == "fee":
-        return ["fee_usd", soonest, "pk"]
-    if sort == "rated":
-        shown = Case(When(review_count__gte=settings.REVIEWS_MIN_PUBLISHED, then=F("review_average")))
-        return [shown.desc(nulls_last=True), F("review_count").desc(), soonest, "pk"]
-    if sort in ("relevance", "", None) and keywords:
-        return [F("rank").desc(), soonest, "pk"]
-    return [soonest, "fee_usd", "pk"]
-
-
 COUNT_CAP = 1000
+
+
+class SearchResults:
+    """A search's matches in order, as a paginator slices them: `count()` and `[start:stop]`.
+
+    A page is three cheap steps instead of one query that loads, ranks and sums every match:
+    the count stops at COUNT_CAP + 1 matches (nobody pages past fifty pages of rotations); the
+    page's ids, from all the matches if they are that few, else read in the sort's order only
+    as far as the page (search_order); and only those listings, with their institution.
+
+    Relevance, with keywords: listings with every word in the title or specialty first, then
+    those with them in the institution's name and city as well, then the rest (the
+    description); each tier in the soonest-start order.
+    """
+
+    ordered = True  # for Paginator: the order is always total (every sort ends in the key)
+
+    def __init__(self, matches: QuerySet, *, sort: Sort, query: SearchQuery | None, filtered: QuerySet,
+                 today, rows: Callable[[QuerySet], QuerySet] | None):
+        self.matches, self.sort, self.query, self.filtered, self.today = matches, sort, query, filtered, today
+        self.rows = rows or (lambda listings: listings.select_related("institution"))
+
+    @cached_property
+    def _count(self) -> int:
+        return self.matches.values("pk")[:COUNT_CAP + 1].count()
+
+    def count(self) -> int:
+        return self._count
+
+    def __getitem__(self, item: slice) -> list[Listing]:
+        start, stop = item.start or 0, item.stop
+        try:
+            ids = [row[-1] for row in self._first(stop)[start:stop]]
+        except EmptyResultSet:  # a condition no row can meet (Django knows before asking)
+            return []
+        loaded = self.rows(Listing.objects.filter(pk__in=ids).defer(*DEFERRED)).in_bulk()
+        listings = [loaded[pk] for pk in ids]
+        _count_stale_seats(listings, self.today)
+        return listings
+
+    def _first(self, stop: int) -> list[tuple]:
+        if self.query is None:
+            if self._count <= COUNT_CAP:
+                return search_order.collect(self.matches, self.sort, stop)
+            return search_order.first(self.matches, self.sort, stop)
+        if self._count <= COUNT_CAP:
+            tier = Case(When(search_title=self.query, then=0), When(search_head=self.query, then=1), default=2)
+            return search_order.collect(self.matches, self.sort, stop, tier=tier)
+        # Many matches: each tier's first `stop`. The tiers nest (title within head within
+        # everything), a listing's tier is the first it is found in; every listing of the true
+        # first `stop` is among them with its own tier, and no other can come before one of those.
+        tier_of = {}
+        for rank, tier in enumerate([self.filtered.filter(search_title=self.query),
+                                     self.filtered.filter(search_head=self.query), self.matches]):
+            for row in search_order.first(tier, self.sort, stop):
+                tier_of.setdefault(row, rank)
+        return sorted(((tier_of[row], *row) for row in tier_of),
+                      key=lambda row: (row[0], search_order.python_key(self.sort, row[1:])))
+
+
+# Never shown on a results page, and the biggest columns of the row.
+DEFERRED = ["search_vector", "search_title", "search_head"]
+
+
+def _count_stale_seats(listings: list[Listing], today) -> None:
+    """Seats of listings whose kept figure counts a deadline that has passed since (between
+    midnight and the hourly refresh), counted from their slots; usually there are none."""
+    stale = [listing for listing in listings if listing.seats_open_until and listing.seats_open_until < today]
+    if not stale:
+        return
+    seats = dict(_seats_with_seats_left(today).filter(listing__in=stale).values("listing")
+                 .annotate(seats=Sum(F("capacity") - F("seats_taken"))).values_list("listing", "seats"))
+    for listing in stale:
+        listing.seats_open = seats.get(listing.pk, 0)
+
+
+def _seats_with_seats_left(today):
+    return Slot.objects.filter(application_deadline__gte=today, seats_taken__lt=F("capacity")).order_by()
 
 
 class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP + 1 matches: an exact count of 90,000 rows costs more than the
-    page itself, and nobody pages past fifty pages of rotations."""
+    page itself."""
 
     @cached_property
     def count(self):
-        return self.object_list[:COUNT_CAP + 1].count()
+        return min(self.object_list.count(), COUNT_CAP + 1)
 
     @property
     def capped(self) -> bool:

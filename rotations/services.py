@@ -37,35 +37,43 @@ def listing_save(*, listing: Listing, by: User, preceptors=None) -> Listing:
 
 
 # One statement for one listing or a hundred thousand: title and specialty weigh most, then the
-# institution and city, then the description.
+# institution and city, then the description. The title and head parts are its weight-A and
+# weight-A-and-B lexemes (search's relevance tiers).
 _SEARCH_DOCUMENT_SQL = """
-    UPDATE rotations_listing AS l SET search_vector =
-        setweight(to_tsvector('english', l.title), 'A')
-        || setweight(to_tsvector('english', s.label), 'A')
-        || setweight(to_tsvector('english', i.name || ' ' || l.city), 'B')
-        || setweight(to_tsvector('english', l.description), 'C')
-    FROM institutions_institution AS i,
-         unnest(%(codes)s::text[], %(labels)s::text[]) AS s(code, label)
-    WHERE i.id = l.institution_id AND s.code = l.specialty
+    WITH documents AS (
+        SELECT l.id, setweight(to_tsvector('english', l.title), 'A')
+                     || setweight(to_tsvector('english', s.label), 'A')
+                     || setweight(to_tsvector('english', i.name || ' ' || l.city), 'B')
+                     || setweight(to_tsvector('english', l.description), 'C') AS document
+        FROM rotations_listing AS l
+        JOIN institutions_institution AS i ON i.id = l.institution_id
+        JOIN unnest(%(codes)s::text[], %(labels)s::text[]) AS s(code, label) ON s.code = l.specialty
+        {only}
+    )
+    UPDATE rotations_listing AS l SET search_vector = d.document,
+        search_title = ts_filter(d.document, '{{a}}'), search_head = ts_filter(d.document, '{{a,b}}')
+    FROM documents AS d WHERE d.id = l.id
 """
 
 
 def listings_refresh_search(*, ids=None) -> None:
     """Rebuild the weighted full-text documents of these listings (all of them without ids)."""
     params = {"codes": list(Specialty.values), "labels": [label for _, label in Specialty.choices]}
-    sql = _SEARCH_DOCUMENT_SQL
+    only = ""
     if ids is not None:
-        sql += " AND l.id = ANY(%(ids)s)"
+        only = "WHERE l.id = ANY(%(ids)s)"
         params["ids"] = list(ids)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_SEARCH_DOCUMENT_SQL.format(only=only), params)
 
 
 def listings_refresh_next_start() -> int:
-    """Move `next_start` past slots that have started (the slot trigger cannot see days pass)."""
+    """Move `next_start` past slots that have started, and `seats_open` past deadlines that have
+    passed (the slot trigger cannot see days pass); return how many listings were refreshed."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM (SELECT rotations_listing_refresh_next_start(id) "
-                       "FROM rotations_listing WHERE next_start < rotations_site_today()) AS refreshed")
+        cursor.execute("SELECT count(*) FROM (SELECT rotations_listing_refresh_slot_facts(id) "
+                       "FROM rotations_listing WHERE next_start < rotations_site_today() "
+                       "OR seats_open_until < rotations_site_today()) AS refreshed")
         return cursor.fetchone()[0]
 
 

@@ -172,8 +172,8 @@ def test_public_list_takes_the_same_queries_for_1_and_10_listings(api, django_as
         listing = ListingFactory()
         SlotFactory.create_batch(2, listing=listing)
         listing.preceptors.add(PreceptorFactory(institution=listing.institution, user=None))
-    # count, listings with institution, slots, preceptors
-    with django_assert_num_queries(4):
+    # count, the page's ids, listings with institution, slots, preceptors
+    with django_assert_num_queries(5):
         response = api.get(reverse("api-listing-list"))
     assert len(response.json()["results"]) == count
 
