@@ -1,10 +1,12 @@
 """Benchmark: 10,000 e-mails through the outbox, real Celery workers and a local SMTP sink.
 
-    .venv/bin/python bench/notifications.py [--count 10000] [--concurrency 2] [--workers 1]
+    .venv/bin/python bench/notifications.py [--count 10000] [--concurrency 2] [--workers 1] [--drop-every N]
 
 Uses the embedded PostgreSQL and Redis of `make run` (or DATABASE_URL / REDIS_URL), in a
-database and a queue of its own. Prints the write rate, e-mails per second delivered, and the
-end-to-end time from the first write to the last e-mail accepted by the SMTP sink.
+database and a queue of its own. Rows are written as requests write them: 100 per transaction,
+published on commit. Prints the write rate, e-mails per second delivered, the end-to-end time
+from the first write to the last e-mail accepted by the SMTP sink, and the SMTP connections the
+workers opened. With --drop-every N the sink cuts every connection off at its N+1st message.
 """
 
 import argparse
@@ -25,13 +27,21 @@ from devtools.services import free_port  # noqa: E402
 
 
 class CountingHandler:
-    """Counts accepted e-mails by Message-ID, so a duplicate would show."""
+    """Counts accepted e-mails by Message-ID, so a duplicate would show, and the connections."""
 
-    def __init__(self, received, duplicates):
+    def __init__(self, received, duplicates, connections, drop_every):
         self.seen: set[bytes] = set()
-        self.received, self.duplicates = received, duplicates
+        self.received, self.duplicates, self.connections = received, duplicates, connections
+        self.drop_every = drop_every
 
     async def handle_DATA(self, server, session, envelope):
+        if not hasattr(session, "accepted"):
+            session.accepted = 0
+            self.connections.value += 1
+        if self.drop_every and session.accepted == self.drop_every:
+            server.transport.close()  # the message is cut off, not accepted
+            return "421 Closing"
+        session.accepted += 1
         message_id = envelope.content.split(b"Message-ID: ", 1)[1].split(b"\r\n", 1)[0]
         with self.received.get_lock():
             if message_id in self.seen:
@@ -41,11 +51,11 @@ class CountingHandler:
         return "250 OK"
 
 
-def run_sink(port, received, duplicates, ready):
+def run_sink(port, counters, drop_every, ready):
     """The SMTP sink in a process of its own, as a mail server would be."""
     from aiosmtpd.controller import Controller
 
-    sink = Controller(CountingHandler(received, duplicates), hostname="127.0.0.1", port=port)
+    sink = Controller(CountingHandler(*counters, drop_every), hostname="127.0.0.1", port=port)
     sink.start()
     ready.set()
     threading.Event().wait()
@@ -56,6 +66,7 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=2, help="processes per worker (the machine has 2 cores)")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--drop-every", type=int, default=0, help="the sink cuts every connection off after N messages")
     args = parser.parse_args()
 
     service_env, stoppers = services.up()
@@ -63,8 +74,10 @@ def main() -> int:
     env.update(DATABASE_URL=fresh_database(env["DATABASE_URL"], "rotamatch_bench"), DJANGO_SETTINGS_MODULE="config.settings.dev",
                DEBUG="false", LOG_LEVEL="WARNING", CELERY_QUEUE="bench")
     port = free_port()
-    received, duplicates, ready = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0), multiprocessing.Event()
-    sink = multiprocessing.Process(target=run_sink, args=(port, received, duplicates, ready), daemon=True)
+    received, duplicates, connections = (multiprocessing.Value("i", 0) for _ in range(3))
+    ready = multiprocessing.Event()
+    sink = multiprocessing.Process(target=run_sink, args=(port, (received, duplicates, connections), args.drop_every, ready),
+                                   daemon=True)
     sink.start()
     if not ready.wait(10):
         sys.exit("the SMTP sink did not start")
@@ -111,6 +124,8 @@ def main() -> int:
         print(f"end-to-end:          {end_to_end:.2f} s")
         print(f"delivered:           {args.count / end_to_end:.0f} e-mails/s")
         print(f"duplicates / unsent: {duplicates.value} / {unsent}")
+        cut_off = f" (cut off every {args.drop_every} messages)" if args.drop_every else ""
+        print(f"SMTP connections:    {connections.value}{cut_off}")
         return 0
     finally:
         for worker in workers:

@@ -1,10 +1,12 @@
 """Writing notifications: the inbox line and the outgoing e-mail row, in the caller's transaction.
 
-Nothing is sent here. The e-mail row is published to the broker after commit; if that fails
-(Redis down), the periodic sweep publishes it later. Sending itself lives in `delivery.py`.
+Nothing is sent here. The e-mail rows a transaction writes are published to the broker after
+commit, a batch per message; if that fails (Redis down), the periodic sweep publishes them later.
+Sending itself lives in `delivery.py`.
 """
 
 import logging
+import threading
 import time
 
 from django.conf import settings
@@ -39,7 +41,7 @@ def notify(*, user, kind: Kind | str, context: dict | None = None, url: str = ""
 def notify_many(*, kind: Kind | str, items) -> int:
     """`notify` for many users at once (a match round's publication): `items` are (user, context,
     url). The rows are written in a few bulk statements; after commit the e-mails are handed to
-    the workers in batches by one task each, not one broker call per row. Returns how many."""
+    the workers OUTBOX_BATCH_SIZE per broker message. Returns how many."""
     kind = KINDS[kind] if isinstance(kind, str) else kind
     items = list(items)
     muted = set(EmailPreference.objects.filter(user__in=[user for user, _, _ in items], category=kind.category,
@@ -57,20 +59,8 @@ def notify_many(*, kind: Kind | str, items) -> int:
                                         text_body=text, html_body=html, notification=notification))
     Notification.objects.bulk_create(notifications, batch_size=1000)
     OutgoingEmail.objects.bulk_create(emails, batch_size=1000)
-    ids = [email.pk for email in emails]
-    transaction.on_commit(lambda: _publish_batches(ids))
+    _publish_on_commit([email.pk for email in emails])
     return len(notifications)
-
-
-def _publish_batches(ids: list[int], size: int = 500) -> None:
-    from .tasks import publish_emails
-
-    for start in range(0, len(ids), size):
-        try:
-            publish_emails.delay(ids[start:start + size])
-        except Exception:  # noqa: BLE001 - the broker is down: the rows stay pending for the sweep
-            logger.warning("Could not publish %s outgoing e-mails; the sweep will retry", len(ids), exc_info=True)
-            return
 
 
 def notify_address(*, email: str, kind: Kind | str, context: dict | None = None, url: str = "") -> OutgoingEmail:
@@ -82,7 +72,8 @@ def notify_address(*, email: str, kind: Kind | str, context: dict | None = None,
 
 def email_enqueue(*, to: str, kind: str, subject: str, text_body: str, html_body: str = "",
                   url: str = "", notification: Notification | None = None) -> OutgoingEmail:
-    """Write one outgoing e-mail row and publish it to the workers once the transaction commits."""
+    """Write one outgoing e-mail row and publish it to the workers once the transaction commits
+    (with the other rows the transaction wrote)."""
     if not html_body:
         html_body = render_to_string("notifications/email/wrapper.html",
                                      {"subject": subject, "text": text_body, "url": url,
@@ -91,8 +82,41 @@ def email_enqueue(*, to: str, kind: str, subject: str, text_body: str, html_body
         to=to, kind=kind, subject=Truncator(subject).chars(300), text_body=text_body, html_body=html_body,
         notification=notification,
     )
-    transaction.on_commit(lambda: publish(email.pk))
+    _publish_on_commit([email.pk])
     return email
+
+
+class _CommitBatch:
+    """The ids of the outgoing e-mails one transaction wrote, published together after commit."""
+
+    def __init__(self, hooks: list):
+        self.hooks, self.ids = hooks, []
+
+    def flush(self) -> None:
+        ids, self.ids = self.ids, []
+        if ids:
+            publish_batch(ids)
+
+
+_commit_batch = threading.local()
+
+
+def _publish_on_commit(email_ids: list[int]) -> None:
+    """Publish the rows after commit, a broker message per batch rather than per row (a publish
+    costs more than writing the row).
+
+    Each call registers the batch's flush again, because Django drops the callbacks of a savepoint
+    that rolls back: whichever flush survives runs first after commit and takes every id (those of
+    rolled-back rows name no row and are skipped by the worker); the later ones find none.
+    Django starts a new list of commit callbacks when a transaction ends or a savepoint rolls
+    back, and that is how the batch of a finished transaction is told from the current one.
+    """
+    hooks = transaction.get_connection().run_on_commit
+    batch = getattr(_commit_batch, "batch", None)
+    if batch is None or batch.hooks is not hooks:
+        batch = _commit_batch.batch = _CommitBatch(hooks)
+    batch.ids.extend(email_ids)
+    transaction.on_commit(batch.flush)
 
 
 # Per broker URL, the monotonic time until which this process does not try to publish: after one
@@ -102,19 +126,29 @@ _broker_down_until: dict[str, float] = {}
 
 def publish(email_id: int, countdown: float | None = None) -> bool:
     """Hand a row to the broker; a failure is logged, never raised, and left to the sweep."""
-    from .tasks import send_email
+    return publish_batch([email_id], countdown=countdown) == 1
 
-    broker = send_email.app.conf.broker_url
-    if time.monotonic() < _broker_down_until.get(broker, 0.0):
-        return False
-    try:
-        send_email.apply_async((email_id,), countdown=countdown)
-    except Exception:  # noqa: BLE001 - any broker failure; the row stays pending for the sweep
-        _broker_down_until[broker] = time.monotonic() + settings.REDIS_RETRY_AFTER
-        logger.warning("Could not publish outgoing e-mail %s; the sweep will retry", email_id,
-                       exc_info=True)
-        return False
-    return True
+
+def publish_batch(email_ids: list[int], countdown: float | None = None) -> int:
+    """Hand rows to the broker, OUTBOX_BATCH_SIZE per message; return how many were handed over.
+
+    A failure is logged, never raised: that batch and the rest stay pending for the sweep.
+    """
+    from .tasks import send_emails
+
+    broker, size = send_emails.app.conf.broker_url, settings.OUTBOX_BATCH_SIZE
+    for start in range(0, len(email_ids), size):
+        if time.monotonic() < _broker_down_until.get(broker, 0.0):
+            return start
+        try:
+            send_emails.apply_async((email_ids[start:start + size],), countdown=countdown)
+        except Exception:  # noqa: BLE001 - any broker failure; the rows stay pending for the sweep
+            _broker_down_until[broker] = time.monotonic() + settings.REDIS_RETRY_AFTER
+            rest = len(email_ids) - start - 1
+            logger.warning("Could not publish outgoing e-mail %s%s; the sweep will retry", email_ids[start],
+                           f" and {rest} more" if rest else "", exc_info=True)
+            return start
+    return len(email_ids)
 
 
 def email_wanted(user, category: str) -> bool:

@@ -1,6 +1,7 @@
 """Celery tasks of the notifications app: thin wrappers around delivery and reminders."""
 
 from celery import shared_task
+from celery.signals import worker_process_shutdown
 from django.utils import timezone
 
 from . import delivery
@@ -9,16 +10,27 @@ from .reminders import reminders_run
 
 
 @shared_task(ignore_result=True)
+def send_emails(email_ids: list[int]) -> dict[str, int]:
+    """Send a batch of rows over this process's SMTP connection; the outcomes are counted."""
+    return dict(delivery.emails_deliver(email_ids))
+
+
+# The two tasks below are no longer published; they serve messages queued before batching.
+@shared_task(ignore_result=True)
 def send_email(email_id: int) -> str:
     return delivery.email_deliver(email_id)
 
 
 @shared_task(ignore_result=True)
 def publish_emails(email_ids: list[int]) -> int:
-    """Hand a batch of rows written together (`notify_many`) to the workers, one message each."""
-    from .services import publish
+    from .services import publish_batch
 
-    return sum(publish(email_id) for email_id in email_ids)
+    return publish_batch(email_ids)
+
+
+@worker_process_shutdown.connect
+def _close_smtp_connection(**kwargs) -> None:
+    delivery.smtp_close()
 
 
 @shared_task(ignore_result=True)

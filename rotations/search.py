@@ -270,11 +270,15 @@ class SearchResults:
         # Many matches: each tier's first `stop`. The tiers nest (title within head within
         # everything), a listing's tier is the first it is found in; every listing of the true
         # first `stop` is among them with its own tier, and no other can come before one of those.
+        # A tier that alone fills the page leaves nothing for the wider ones to add.
         tier_of = {}
         for rank, tier in enumerate([self.filtered.filter(search_title=self.query),
                                      self.filtered.filter(search_head=self.query), self.matches]):
-            for row in search_order.first(tier, self.sort, stop):
+            rows = search_order.first(tier, self.sort, stop)
+            for row in rows:
                 tier_of.setdefault(row, rank)
+            if len(rows) == stop:
+                break
         return sorted(((tier_of[row], *row) for row in tier_of),
                       key=lambda row: (row[0], search_order.python_key(self.sort, row[1:])))
 

@@ -62,18 +62,46 @@ class LedgerHandler:
 
     A subject containing [fail:N] is answered 451 for its first N deliveries; [hang] makes the
     first delivery wait `hang_seconds` and then answer 451 (the sender is killed meanwhile).
+    With `drop_after` set, each connection gets that many messages accepted; at the next one the
+    server takes the message and closes the connection without answering (not accepted), then
+    calls `on_drop`. `delay_seconds` makes every acceptance slow. `sessions` counts the
+    connections that carried a message.
     """
 
     def __init__(self):
         self.delivered: list[tuple[str, str]] = []
         self.refused: dict[str, int] = {}
         self.hang_seconds = 4.0
+        self.drop_after: int | None = None
+        self.on_drop = None
+        self.drops = 0
+        self.delay_seconds = 0.0
+        self.sessions = 0
         self.lock = threading.Lock()
+
+    def _dropping(self, session) -> bool:
+        """Count the connection's messages; True when this one is to be dropped."""
+        with self.lock:
+            if not hasattr(session, "ledger_messages"):
+                session.ledger_messages = 0
+                self.sessions += 1
+            if self.drop_after is not None and session.ledger_messages >= self.drop_after:
+                self.drops += 1
+                return True
+            session.ledger_messages += 1
+            return False
 
     async def handle_DATA(self, server, session, envelope):
         import asyncio
         from email import message_from_bytes
 
+        if self._dropping(session):
+            server.transport.close()  # the answer below is never written
+            if self.on_drop:
+                self.on_drop()
+            return "421 4.3.0 Closing"
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
         message = message_from_bytes(envelope.content)
         subject = str(message["Subject"])
         with self.lock:
@@ -96,9 +124,12 @@ class LedgerHandler:
 
 
 class SmtpSink:
-    def __init__(self):
+    """The SMTP server on loopback; `timeout` is its idle timeout (it closes quiet connections)."""
+
+    def __init__(self, timeout: float = 300):
         self.handler = LedgerHandler()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=free_port())
+        self.timeout = timeout
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=free_port(), timeout=timeout)
 
     @property
     def url(self) -> str:
@@ -114,6 +145,17 @@ class SmtpSink:
 
     def stop(self):
         self.controller.stop()
+
+    def stop_listening(self):
+        """Refuse new connections from now on (call it from the server's own thread, e.g. `on_drop`)."""
+        self.controller.server.close()
+
+    def restart(self):
+        """A fresh server on the same port, keeping the ledger (after `stop_listening`)."""
+        self.controller.stop()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.controller.port,
+                                     timeout=self.timeout)
+        self.controller.start()
 
 
 def database_url() -> str:

@@ -113,3 +113,45 @@ def test_after_the_last_attempt_the_row_is_failed_and_not_sent(redis, sink):
     email = OutgoingEmail.objects.get()
     assert (email.attempts, sink.delivered) == (3, [])
     assert "451" in email.last_error
+
+
+def _write_in_transactions(count: int, per_transaction: int) -> list[tuple[str, str]]:
+    """Write `count` e-mails, `per_transaction` at a time (one broker message per batch)."""
+    expected = []
+    for start in range(0, count, per_transaction):
+        with transaction.atomic():
+            for n in range(start, min(start + per_transaction, count)):
+                to, subject = f"person{n}@example.org", f"Batch {n}"
+                email_enqueue(to=to, kind="test", subject=subject, text_body=f"Body {n}")
+                expected.append((to, subject))
+    return expected
+
+
+def test_a_server_that_drops_connections_mid_batch_gets_each_email_once(workers, sink):
+    sink.handler.drop_after = 4  # every connection: four accepted, the fifth message cut off
+    workers.start(concurrency=2)
+    expected = _write_in_transactions(60, per_transaction=20)
+    _assert_each_once(sink, expected)
+    # 60 e-mails need at least 15 connections, and each but the last of a process ended in a drop.
+    assert sink.handler.drops >= 15 - 2
+    # Each cut-off message went again on a fresh connection within its attempt.
+    assert set(OutgoingEmail.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_a_server_that_goes_away_mid_batch_gets_the_rest_once_it_is_back(redis, sink):
+    sink.handler.drop_after, sink.handler.on_drop = 5, sink.stop_listening
+    with publishing_to(redis.url):
+        group = Workers(redis, sink, OUTBOX_MAX_ATTEMPTS="20")
+        try:
+            group.start(concurrency=1)
+            expected = _write_in_transactions(30, per_transaction=30)  # one batch
+            wait_until(lambda: sink.handler.drops == 1, 20, what="the server to hang up")
+            time.sleep(0.5)  # the unsent rows find the server gone and wait for their retry
+            sink.handler.drop_after = None
+            sink.restart()
+            _assert_each_once(sink, expected)
+        finally:
+            group.stop_all()
+    attempts = Counter(OutgoingEmail.objects.values_list("attempts", flat=True))
+    assert attempts[1] == 5  # the five accepted before the drop were sent once, never again
+    assert sum(attempts.values()) == 30

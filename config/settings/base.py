@@ -100,6 +100,9 @@ REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", 0.25)
 # After one failure a process leaves Redis alone this long (cache and publishing alike), so a hung
 # server costs one timeout per process per interval instead of one per call.
 REDIS_RETRY_AFTER = env.float("REDIS_RETRY_AFTER", 5)
+# The cache may live in a Redis of its own, one that evicts old keys when full; the broker's must
+# never evict (a lost key there is a lost task). Unset, the cache shares the broker's Redis.
+CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", REDIS_URL)
 CACHES = {
     # allauth's rate limits and DRF's throttles: they must keep counting while Redis is away.
     "default": {
@@ -114,7 +117,7 @@ CACHES = {
     },
     "redis": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_REDIS_URL,
         "KEY_PREFIX": "rotamatch",
         # redis-py's pool makes no retries of its own; a refused connection fails at once.
         "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
@@ -162,6 +165,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Rotamatch] "
 # allauth's defaults (login failures, sign-ups, resets per IP and per key) stay on; they count in
 # the shared Redis cache, or in PostgreSQL while Redis is unreachable (config/cache.py), so every
 # web worker sees the same counters either way.
+# How many proxies of ours stand in front of gunicorn and append to X-Forwarded-For (the TLS
+# proxy, and docker-compose.yml's load balancer): allauth's per-address limits and the document
+# verification page's count the address those proxies saw. 0 ignores the header, which anyone
+# could forge; then every checker behind a proxy counts as the proxy's one address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -301,6 +309,12 @@ OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", 30)
 OUTBOX_SWEEP_AFTER_SECONDS = env.float("OUTBOX_SWEEP_AFTER_SECONDS", 120)
 OUTBOX_STALE_SENDING_SECONDS = env.float("OUTBOX_STALE_SENDING_SECONDS", 600)
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", 90)
+# Rows per broker message and per claim: a transaction's rows go to the workers together, and a
+# worker claims and sends them over one SMTP connection.
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", 50)
+# A worker process keeps its SMTP connection open between messages, and opens a fresh one after
+# this long unused (below common server idle timeouts, so a quiet spell does not cost a failure).
+OUTBOX_SMTP_IDLE_SECONDS = env.float("OUTBOX_SMTP_IDLE_SECONDS", 30)
 # Three missed heartbeats (one every 30 s) before /readyz calls the workers stale.
 WORKER_HEARTBEAT_STALE = env.float("WORKER_HEARTBEAT_STALE", 90)
 
