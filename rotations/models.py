@@ -17,12 +17,28 @@ from core.text import reject_direction_controls
 from .choices import Audience, DocumentKind, ListingStatus, RotationType, Setting, Specialty, Visa, validate_listing_place
 
 
+class TriggerKept(models.Model):
+    """A model some of whose columns the database's triggers keep (named in TRIGGER_KEPT): an
+    update from an object read earlier (a form, the admin's inline) never writes them back stale."""
+
+    TRIGGER_KEPT: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [field.name for field in self._meta.concrete_fields
+                                       if not field.primary_key and field.name not in self.TRIGGER_KEPT]
+        super().save(*args, **kwargs)
+
+
 def rating_shown():
     """The average shown for a listing: none below the small-numbers threshold of reviews."""
     return models.Case(models.When(review_count__gte=settings.REVIEWS_MIN_PUBLISHED, then=F("review_average")))
 
 
-class Listing(models.Model):
+class Listing(TriggerKept):
     """A rotation an institution offers; applicants apply to its dated slots."""
 
     institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="listings")
@@ -111,15 +127,7 @@ class Listing(models.Model):
     def __str__(self):
         return self.title
 
-    # Kept by the database's triggers (migrations 0003, 0010): an update from an object read
-    # earlier (a form, the admin) must never write back a stale value.
-    TRIGGER_KEPT = ("next_start", "seats_open", "seats_open_until")
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [field.name for field in self._meta.concrete_fields
-                                       if not field.primary_key and field.name not in self.TRIGGER_KEPT]
-        super().save(*args, **kwargs)
+    TRIGGER_KEPT = ("next_start", "seats_open", "seats_open_until")  # migrations 0003, 0010
 
     @property
     def reviews_shown(self) -> bool:
@@ -141,7 +149,7 @@ class Listing(models.Model):
         return [DocumentKind(d).label for d in self.required_documents]
 
 
-class Slot(models.Model):
+class Slot(TriggerKept):
     """A dated run of a listing with a number of seats; applicants apply to a slot."""
 
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="slots")
@@ -173,14 +181,8 @@ class Slot(models.Model):
     def __str__(self):
         return f"{self.listing.title}: {self.start_date:%b %d} – {self.end_date:%b %d, %Y}"
 
-    def save(self, *args, **kwargs):
-        # seats_taken is the database's own count (the trigger of matching's migration 0002): an
-        # update from an object read earlier (the admin's inline, a form) must never write back
-        # a stale value.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [field.name for field in self._meta.concrete_fields
-                                       if not field.primary_key and field.name != "seats_taken"]
-        super().save(*args, **kwargs)
+    # The database's own count (the trigger of matching's migration 0002).
+    TRIGGER_KEPT = ("seats_taken",)
 
     @property
     def seats_left(self) -> int:
