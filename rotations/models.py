@@ -9,6 +9,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F
+from django.template.defaultfilters import floatformat, pluralize
 from django.utils import timezone
 from localflavor.us.models import USStateField
 
@@ -147,6 +148,34 @@ class Listing(TriggerKept):
 
     def get_required_documents_display(self) -> list[str]:
         return [DocumentKind(d).label for d in self.required_documents]
+    # A listing's facts in words, worded here once for every page that shows them
+    # (templates/rotations/_listing_facts.html, the search card); plain text, escaped where shown.
+    @property
+    def duration_words(self) -> str:
+        return f"{self.duration_weeks} week{pluralize(self.duration_weeks)}"
+
+    @property
+    def fee_words(self) -> str:
+        return f"${floatformat(self.fee_usd, '0g')}" if self.fee_usd else "Free"
+
+    @property
+    def usmle_words(self) -> str:
+        step1 = "Step 1 passed" if self.requires_step1 else ""
+        step2 = "Step 2 CK passed" if self.requires_step2 else ""
+        if step2 and self.min_step2_score:
+            step2 += f" with a score of {self.min_step2_score} or more"
+        return "; ".join(filter(None, [step1, step2])) or "Not required"
+
+    @property
+    def rating_words(self) -> str:
+        if not self.reviews_shown:
+            return "Not enough reviews yet"
+        return f"{floatformat(self.review_average, 1)} / 5 ({self.review_count} review{pluralize(self.review_count)})"
+
+    @property
+    def letter_words(self) -> str:
+        return "Possible" if self.letter_possible else "Not offered"
+
 
 
 class Slot(TriggerKept):

@@ -74,11 +74,11 @@ class RememberedSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         options = tuple(str(option) for option, _ in self.choices)
-        if str(value or "") not in options:  # anything else typed: drawn, never kept
+        if value not in (None, "") and str(value) not in options:  # anything else typed: drawn, never kept
             return super().render(name, value, attrs, renderer)
+        # None (absent) and "" (sent empty) are kept apart: "" selects a blank choice, None none.
         # The labels are the choices' own, translated into the language of the request.
-        key = (name, str(value or ""), tuple(sorted((attrs or {}).items())), tuple(self.attrs.items()), options,
-               get_language())
+        key = (name, value, tuple(sorted((attrs or {}).items())), tuple(self.attrs.items()), options, get_language())
         html = self._drawn.get(key)
         if html is None:
             html = self._drawn[key] = super().render(name, value, attrs, renderer)

@@ -1,44 +1,67 @@
-"""`{% search_card listing %}`: a search result's card, rendered once per state of the listing.
+"""`{% search_results_list listings %}`: a results page's list of cards, drawn by Jinja2.
 
-A results page shows twenty cards, and rendering them through the template engine took most of
-an uncached search's time in Python. The same listing turns up in search after search, so each
-process keeps the cards it rendered, keyed by every value a card shows: a listing that changes
-(its title, fee, rating, next start, seats, its institution's name) gets a new key and a new
-card, and nothing needs to be invalidated. Old cards leave as new ones come (least recently
-used first). The card holds nothing about who is looking, so it is the same for everyone.
+Real traffic spreads over 100,000 listings, so nearly every card on a page is one the process has
+never drawn, and Django's engine took 0.26 ms a card (5 ms a page). Jinja2 compiles a template
+to Python and draws the twenty in about 1.6 ms with the helpers below. The card's facts are worded
+by the listing (`Listing.fee_words` and the like), as on every other page that shows them.
 """
 
-from collections import OrderedDict
-from contextlib import suppress
+import functools
+import html
 
+import jinja2
 from django import template
-from django.template.loader import get_template
+from django.conf import settings
+from django.template.backends.jinja2 import Jinja2
+from django.template.defaultfilters import date
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from markupsafe import Markup
+
+from core.specialties import Specialty
+
+from ..choices import Audience, RotationType
 
 register = template.Library()
 
-CARDS_KEPT = 5000  # about 10 MB of HTML per process
-_cards: OrderedDict = OrderedDict()
-
-# Everything `rotations/search/_card.html` reads of a listing.
-SHOWN = ("pk", "title", "city", "state", "specialty", "rotation_type", "fee_usd", "duration_weeks", "audience",
-         "requires_step1", "requires_step2", "min_step2_score", "letter_possible", "review_count", "review_average",
-         "next_start", "seats_open")
+STAND_IN_PK = 987654321
 
 
-def card_key(listing) -> tuple:
-    return (*(getattr(listing, name) for name in SHOWN), listing.institution.name)
+def _escaped_as_django_does(value) -> Markup:
+    """Every `{{ … }}` escaped as Django escapes (`&quot;`, `&#x27;`), where markupsafe writes
+    `&#34;` and `&#39;`: the card reads byte for byte as it does through Django's engine."""
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(html.escape(str(value)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _date(value, format_string: str, language: str | None) -> str:
+    # A page's next starts fall on a few hundred days, and Django's `date` takes 15 µs a call.
+    return date(value, format_string)
+
+
+def environment(**options) -> jinja2.Environment:
+    env = jinja2.Environment(**options, finalize=_escaped_as_django_does)
+    env.filters["date"] = lambda value, format_string: _date(value, format_string, get_language())
+    env.globals.update(Specialty=Specialty, RotationType=RotationType, Audience=Audience)
+    return env
+
+
+@functools.cache
+def _template():
+    engine = Jinja2({"NAME": "search_cards", "DIRS": [settings.BASE_DIR / "templates"], "APP_DIRS": False,
+                     "OPTIONS": {"environment": f"{__name__}.environment"}})
+    return engine.get_template("rotations/search/_results_list.html")
+
+
+def _listing_url():
+    """reverse() takes 18 µs, more than a card: the page reverses one stand-in id and puts each id in its place."""
+    head, _, tail = reverse("rotations:listing_detail", args=[STAND_IN_PK]).partition(str(STAND_IN_PK))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 @register.simple_tag
-def search_card(listing) -> str:
-    key = card_key(listing)
-    card = _cards.get(key)
-    if card is None:
-        card = get_template("rotations/search/_card.html").render({"listing": listing})
-        _cards[key] = card
-        if len(_cards) > CARDS_KEPT:
-            _cards.popitem(last=False)
-    else:
-        with suppress(KeyError):  # another thread's card pushed it out meanwhile
-            _cards.move_to_end(key)
-    return card
+def search_results_list(listings) -> str:
+    return mark_safe(_template().render({"listings": listings, "listing_url": _listing_url()}))
