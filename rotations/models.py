@@ -96,6 +96,10 @@ class Listing(TriggerKept):
     # services (rotations knows nothing of reviews), shown only from REVIEWS_MIN_PUBLISHED on.
     review_count = models.PositiveIntegerField(default=0, editable=False)
     review_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True, editable=False)
+    # The transaction that last wrote the row (stamped by a trigger, migration 0012; slot changes
+    # and an institution's verification rewrite their listings): what each process's search
+    # index asks for to catch up (rotations/search_index.py).
+    search_xid = models.BigIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -117,6 +121,7 @@ class Listing(TriggerKept):
             # the "best rated" sort is as right as before but sorts its matches instead.
             models.Index("status", rating_shown().desc(nulls_last=True), F("review_count").desc(), "next_start", "id",
                          name="listing_rated_sort_idx"),
+            models.Index(fields=["search_xid"], name="listing_search_xid_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(duration_weeks__gte=1, duration_weeks__lte=52),
@@ -128,7 +133,7 @@ class Listing(TriggerKept):
     def __str__(self):
         return self.title
 
-    TRIGGER_KEPT = ("next_start", "seats_open", "seats_open_until")  # migrations 0003, 0010
+    TRIGGER_KEPT = ("next_start", "seats_open", "seats_open_until", "search_xid")  # migrations 0003, 0010, 0012
 
     @property
     def reviews_shown(self) -> bool:
@@ -143,11 +148,6 @@ class Listing(TriggerKept):
     def is_public(self) -> bool:
         return self.status == ListingStatus.PUBLISHED and self.institution.is_verified
 
-    def get_visas_display(self) -> list[str]:
-        return [Visa(v).label for v in self.visas]
-
-    def get_required_documents_display(self) -> list[str]:
-        return [DocumentKind(d).label for d in self.required_documents]
     # A listing's facts in words, worded here once for every page that shows them
     # (templates/rotations/_listing_facts.html, the search card); plain text, escaped where shown.
     @property
@@ -176,6 +176,11 @@ class Listing(TriggerKept):
     def letter_words(self) -> str:
         return "Possible" if self.letter_possible else "Not offered"
 
+    def get_visas_display(self) -> list[str]:
+        return [Visa(v).label for v in self.visas]
+
+    def get_required_documents_display(self) -> list[str]:
+        return [DocumentKind(d).label for d in self.required_documents]
 
 
 class Slot(TriggerKept):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
-from . import search_order
+from . import search_index, search_order
 from .choices import Audience, RotationType, Specialty, Visa, listing_places
 from .models import Listing, Slot
 from .search_order import Sort
@@ -143,13 +143,19 @@ def listing_search(params: Mapping, *, rows: Callable[[QuerySet], QuerySet] | No
     may add to the query that loads a page's listings (the API's slots and preceptors).
     """
     today = timezone.localdate()
-    filtered = listings_public().filter(*_conditions(params, today)).order_by()
     q = params.get("q")
+    sort = search_order.SORTS.get(params.get("sort"))
+    if sort is None and not q:
+        sort = search_order.SOONEST  # "relevance" needs keywords
+    if settings.SEARCH_INDEX:
+        answer = search_index.search(params, sort=(sort or search_order.SOONEST).name,
+                                     words=re.findall(r"\w+", q)[:10] if q else None,
+                                     websearch=q if q and not _plain_words(q) else None, tiers=sort is None, today=today)
+        if answer is not None:
+            return IndexedResults(answer.ids, today=today, rows=rows)
+    filtered = listings_public().filter(*_conditions(params, today)).order_by()
     query = keyword_query(q) if q else None
     matches = filtered.filter(search_vector=query) if query is not None else filtered
-    sort = search_order.SORTS.get(params.get("sort"))
-    if sort is None and query is None:
-        sort = search_order.SOONEST  # "relevance" needs keywords
     return SearchResults(matches, sort=sort or search_order.SOONEST, query=None if sort else query,
                          filtered=filtered, today=today, rows=rows)
 
@@ -162,7 +168,7 @@ def keyword_query(q: str) -> SearchQuery:
     if not words:
         return query
     prefixes = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="english")
-    if PLAIN_WORDS.fullmatch(q) and "or" not in (word.lower() for word in words):
+    if _plain_words(q):
         # Plain words: each prefix also matches its whole word, so the prefixes alone find what
         # both would, and the index is read once instead of twice.
         return prefixes
@@ -171,6 +177,12 @@ def keyword_query(q: str) -> SearchQuery:
 
 # No web-search syntax: no quotes, no "-word" (and no "or", checked word by word).
 PLAIN_WORDS = re.compile(r"[\w\s]+")
+
+
+def _plain_words(q: str) -> bool:
+    """Words and spaces only, at least one word, none of them "or"."""
+    words = re.findall(r"\w+", q)
+    return bool(words) and PLAIN_WORDS.fullmatch(q) is not None and "or" not in (word.lower() for word in words)
 
 
 def _conditions(params: Mapping, today) -> list:
@@ -254,10 +266,7 @@ class SearchResults:
             ids = [row[-1] for row in self._first(stop)[start:stop]]
         except EmptyResultSet:  # a condition no row can meet (Django knows before asking)
             return []
-        loaded = self.rows(Listing.objects.filter(pk__in=ids).defer(*DEFERRED)).in_bulk()
-        listings = [loaded[pk] for pk in ids]
-        _count_stale_seats(listings, self.today)
-        return listings
+        return _load(ids, self.rows, self.today)
 
     def _first(self, stop: int) -> list[tuple]:
         if self.query is None:
@@ -281,6 +290,32 @@ class SearchResults:
                 break
         return sorted(((tier_of[row], *row) for row in tier_of),
                       key=lambda row: (row[0], search_order.python_key(self.sort, row[1:])))
+
+
+class IndexedResults:
+    """The matches found by the search index (rotations/search_index.py), in order: the same
+    `count()` and `[start:stop]` as SearchResults."""
+
+    ordered = True
+
+    def __init__(self, ids, *, today, rows: Callable[[QuerySet], QuerySet] | None):
+        self.ids, self.today = ids, today
+        self.rows = rows or (lambda listings: listings.select_related("institution"))
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, item: slice) -> list[Listing]:
+        return _load(self.ids[item].tolist(), self.rows, self.today)
+
+
+def _load(ids: list[int], rows: Callable[[QuerySet], QuerySet], today) -> list[Listing]:
+    """The page's listings in the order of `ids`, read as anyone may see them: a listing
+    withdrawn since its id was found is left out rather than shown."""
+    loaded = rows(listings_public().filter(pk__in=ids).defer(*DEFERRED)).in_bulk()
+    listings = [loaded[pk] for pk in ids if pk in loaded]
+    _count_stale_seats(listings, today)
+    return listings
 
 
 # Never shown on a results page, and the biggest columns of the row.

@@ -75,12 +75,30 @@ def api():
     return APIClient()
 
 
+@pytest.fixture
+def index_answers(monkeypatch):
+    """What the search index answered, one entry per search asked of it (None: left to the queries)."""
+    from rotations import search_index
+
+    answers = []
+    asked = search_index.search
+
+    def recorded(*args, **kwargs):
+        answers.append(asked(*args, **kwargs))
+        return answers[-1]
+
+    monkeypatch.setattr(search_index, "search", recorded)
+    return answers
+
+
 @pytest.fixture(autouse=True)
 def fresh_search_cache():
     """Each test starts with no cached search answers (factories bypass the services that bump it)."""
+    from rotations import search_index
     from rotations.search_cache import listings_changed
 
     listings_changed()
+    search_index.forget()  # it may hold rows of an earlier test's rolled-back transaction
 
 
 @pytest.fixture

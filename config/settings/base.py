@@ -332,6 +332,11 @@ LOGGING = {
 REVIEW_WINDOW_DAYS = env.int("REVIEW_WINDOW_DAYS", 60)
 REVIEW_SEAL_DAYS = env.int("REVIEW_SEAL_DAYS", 14)
 REVIEWS_MIN_PUBLISHED = env.int("REVIEWS_MIN_PUBLISHED", 3)
+
+# Listing search filters, counts and orders its matches in each process's own index of the
+# listings (rotations/search_index.py), caught up from PostgreSQL before every search; off, every
+# search is a query (as the few the index cannot answer always are).
+SEARCH_INDEX = env.bool("SEARCH_INDEX", True)
 EVALUATION_OPENS_DAYS_BEFORE_END = env.int("EVALUATION_OPENS_DAYS_BEFORE_END", 6)
 EVALUATION_WINDOW_DAYS = env.int("EVALUATION_WINDOW_DAYS", 30)
 
