@@ -167,10 +167,16 @@ class Index:
                 self.row_of[row[0]] = self.size
                 self.ids[self.size] = row[0]
                 self.size += 1
+        # A row read again unchanged (as each is while an older transaction still runs) keeps the
+        # orders and keyword rows worked out so far; each costs milliseconds to work out again.
+        reordered = rewords = bool(new)
         for row in rows:
-            self._set(self.row_of[row[0]], row)
-        self._orders.clear()
-        self._lexemes.clear()
+            order_changed, words_changed = self._set(self.row_of[row[0]], row)
+            reordered, rewords = reordered or order_changed, rewords or words_changed
+        if reordered:
+            self._orders.clear()
+        if rewords:
+            self._lexemes.clear()
 
     def _grow(self, extra: int) -> None:
         def grown(array, fill):
@@ -185,7 +191,9 @@ class Index:
         self.overlaid = grown(self.overlaid, True)  # a new row's words are in the overlay, never in postings
         self.months = {month: grown(rows, False) for month, rows in self.months.items()}
 
-    def _set(self, n: int, row: tuple) -> None:
+    def _set(self, n: int, row: tuple) -> tuple[bool, bool]:
+        """Write the row; whether what the sorts read changed, and whether its words did."""
+        sorted_by = self._sorted_by(n)
         (_, public, specialty, rotation_type, state, audience, visas, duration, fee, letter, review_count,
          review_average, seats_open, seats_until, next_start, words, months, document, head, title) = row
         self.public[n] = public
@@ -203,11 +211,16 @@ class Index:
             rows[n] = False
         for month in months:
             self._month(month)[n] = True
-        if words != self.words[n] or self.overlaid[n]:
+        words_changed = words != self.words[n]
+        if words_changed or (self.overlaid[n] and n not in self.overlay):
             self.words[n] = words
             self.overlaid[n] = True
             title, head = set(title or ()), set(head or ())
             self.overlay[n] = {lexeme: 0 if lexeme in title else 1 if lexeme in head else 2 for lexeme in document or ()}
+        return not np.array_equal(sorted_by, self._sorted_by(n), equal_nan=True), words_changed
+
+    def _sorted_by(self, n: int) -> np.ndarray:
+        return np.array([self.fee[n], self.next_start[n], self.review_count[n], self.review_average[n]], dtype=np.float64)
 
     # Searching
 
