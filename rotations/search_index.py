@@ -25,7 +25,6 @@ that has written.
 import bisect
 import gc
 import threading
-import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,8 +42,6 @@ CATEGORIES = {"specialty": "specialty", "type": "rotation_type", "state": "state
 # Rows whose words changed since the index was built are matched one by one; past this many,
 # the index is built again.
 OVERLAY_MAX = 500
-# Deleted listings are not seen by the catch-up query: the index is built afresh this often.
-REBUILD_SECONDS = 3600.0
 
 # A listing's facts, a fingerprint of its words (64 bits of the document's md5), and the months
 # its slots start in.
@@ -70,13 +67,19 @@ HORIZON = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 # A transaction that has written (a test's, or a view's before it searches) would read its own
 # uncommitted rows into an index every request of the process shares: it searches by query.
 WRITING = "pg_current_xact_id_if_assigned() IS NOT NULL"
+# A deleted listing leaves no row to read again: PostgreSQL's count of rows deleted from the table
+# (its statistics, sent within a second or so of a commit) tells that the index must be built
+# afresh. Meanwhile a deleted listing is left off its page (rotations.search._load); listings are
+# archived, not deleted, so this is rare.
+DELETES = "pg_stat_get_tuples_deleted('rotations_listing'::regclass)"
 # One round trip before each search: the horizon now, the rows changed since the last one (if
 # any), and the search box as PostgreSQL reads it (if filled): its words as prefixes, and in
 # web-search syntax (see rotations.search.keyword_query).
 CATCH_UP_SQL = f"""
-WITH horizon AS (SELECT {HORIZON} AS xmin, {WRITING} AS writing, to_tsquery('english', %(prefixes)s)::text AS prefixes,
+WITH horizon AS (SELECT {HORIZON} AS xmin, {WRITING} AS writing, {DELETES} AS deletes,
+                        to_tsquery('english', %(prefixes)s)::text AS prefixes,
                         websearch_to_tsquery('english', %(websearch)s)::text AS websearch)
-SELECT horizon.xmin, horizon.writing, horizon.prefixes, horizon.websearch, changed.*
+SELECT horizon.xmin, horizon.writing, horizon.deletes, horizon.prefixes, horizon.websearch, changed.*
 FROM horizon LEFT JOIN LATERAL (SELECT {COLUMNS}, {WORDS} {FROM} WHERE l.search_xid >= %(since)s) AS changed ON true
 """
 
@@ -95,9 +98,9 @@ class Answer:
 class Index:
     """Every listing (public or not, once seen) as a row of columns; `row_of` maps ids to rows."""
 
-    def __init__(self, rows: list[tuple], postings: list[tuple], xmin: int):
+    def __init__(self, rows: list[tuple], postings: list[tuple], xmin: int, deletes: int):
         """`rows` (COLUMNS) in the order of their ids, `postings` (POSTINGS_SQL) of the same listings."""
-        self.xmin, self.built = xmin, time.monotonic()
+        self.xmin, self.deletes = xmin, deletes
         self.size = len(rows)
         self.row_of = {row[0]: n for n, row in enumerate(rows)}
         column = list(zip(*rows, strict=True)) if rows else [()] * 17
@@ -121,6 +124,7 @@ class Index:
                 self._month(month)[n] = True
         self.words = np.array(column[15], dtype=np.int64)
         self._postings(postings)
+        self.deleted = False  # listings were deleted since: build afresh
         self.overlay: dict[int, dict[str, int]] = {}  # row -> lexeme -> best weight class
         self.overlaid = np.zeros(self.size, dtype=bool)
         self._orders: dict[str, np.ndarray] = {}
@@ -358,15 +362,18 @@ def search(params, *, sort: str, words: list[str] | None, websearch: str | None,
     (the box in web-search syntax) unless it holds plain words only."""
     global _index
     with _lock:
-        if _index is None or time.monotonic() - _index.built > REBUILD_SECONDS or len(_index.overlay) > OVERLAY_MAX:
-            _index = _build()
-            if _index is None:
-                return None
-            # Python's full collections would walk the index's hundreds of thousands of objects
-            # (100-200 ms pauses, seen as the API's p99): it is kept out of them, as long-lived.
-            gc.collect()
-            gc.freeze()
-        keywords = _catch_up(_index, words, websearch)
+        for _ in range(2):  # built afresh at most once
+            if _index is None or _index.deleted or len(_index.overlay) > OVERLAY_MAX:
+                _index = _build()
+                if _index is None:
+                    return None
+                # Python's full collections would walk the index's hundreds of thousands of objects
+                # (100-200 ms pauses, seen as the API's p99): it is kept out of them, as long-lived.
+                gc.collect()
+                gc.freeze()
+            keywords = _catch_up(_index, words, websearch)
+            if not _index.deleted:
+                break
         if keywords is False:
             return None
         return _index.search(params, sort=sort, keywords=keywords, tiers=tiers, today=today)
@@ -383,15 +390,15 @@ def _build() -> Index | None:
 
 def _read() -> Index | None:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {HORIZON}, {WRITING}")  # before the read: anything not yet ended is read again
-        xmin, writing = cursor.fetchone()
+        cursor.execute(f"SELECT {HORIZON}, {WRITING}, {DELETES}")  # before the read: what has not ended is read again
+        xmin, writing, deletes = cursor.fetchone()
         if writing:
             return None
         cursor.execute(f"SELECT {COLUMNS} {FROM} ORDER BY l.id")
         rows = cursor.fetchall()
         cursor.execute(POSTINGS_SQL)
         postings = cursor.fetchall()
-    return Index(rows, postings, xmin)
+    return Index(rows, postings, xmin, deletes)
 
 
 def _catch_up(index: Index, words: list[str] | None, websearch: str | None) -> tsquery.Node | None | bool:
@@ -403,13 +410,13 @@ def _catch_up(index: Index, words: list[str] | None, websearch: str | None) -> t
         rows = cursor.fetchall()
     if rows[0][1]:  # this transaction has written: nothing it read may stay
         return False
-    index.xmin = rows[0][0]
-    changed = [row[4:] for row in rows if row[4] is not None]
+    index.xmin, index.deleted = rows[0][0], rows[0][2] != index.deletes
+    changed = [row[5:] for row in rows if row[5] is not None]
     if changed:
         index.apply(changed)
     if not words and not websearch:
         return None
-    return _keywords(rows[0][2] if words else None, rows[0][3] if websearch else None)
+    return _keywords(rows[0][3] if words else None, rows[0][4] if websearch else None)
 
 
 def _keywords(prefixes: str | None, websearch: str | None) -> tsquery.Node | bool:
