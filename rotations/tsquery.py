@@ -70,27 +70,24 @@ def parse(text: str) -> Node | None:
 # Precedence, loosest first: |, &, <->, !, as PostgreSQL prints them.
 
 def _either(tokens: list) -> tuple[Node, list]:
-    node, tokens = _both(tokens)
-    while tokens and tokens[0] == "|":
-        right, tokens = _both(tokens[1:])
-        node = Either(node, right)
-    return node, tokens
+    return _joined(tokens, _both, lambda token: token == "|", Either)
 
 
 def _both(tokens: list) -> tuple[Node, list]:
-    node, tokens = _phrase(tokens)
-    while tokens and tokens[0] == "&":
-        right, tokens = _phrase(tokens[1:])
-        node = Both(node, right)
-    return node, tokens
+    return _joined(tokens, _phrase, lambda token: token == "&", Both)
 
 
 def _phrase(tokens: list) -> tuple[Node, list]:
-    node, tokens = _unary(tokens)
-    while tokens and isinstance(tokens[0], str) and tokens[0].startswith("<"):
-        right, tokens = _unary(tokens[1:])
-        node = Phrase(node, right)
-    return node, tokens
+    return _joined(tokens, _unary, lambda token: isinstance(token, str) and token.startswith("<"), Phrase)
+
+
+def _joined(tokens: list, operand, is_operator, node) -> tuple[Node, list]:
+    """Operands of the next tighter level joined, left to right, by one operator."""
+    joined, tokens = operand(tokens)
+    while tokens and is_operator(tokens[0]):
+        right, tokens = operand(tokens[1:])
+        joined = node(joined, right)
+    return joined, tokens
 
 
 def _unary(tokens: list) -> tuple[Node, list]:
