@@ -1,6 +1,6 @@
 """API serializers of listings and slots: what the public sees, and what coordinators write and read."""
 
-from localflavor.us.us_states import ARMED_FORCES_STATES, CONTIGUOUS_STATES, NON_CONTIGUOUS_STATES, US_TERRITORIES
+from localflavor.us import us_states
 from rest_framework import serializers
 
 from accounts.models import Role
@@ -15,12 +15,12 @@ from .validation import listing_requirement_errors, slot_date_errors
 
 # USStateField's choices are sorted by their translated names each time they are read, and a
 # ModelSerializer reads them for every serializer it builds (2 ms of each page of the listings
-# API). The API shows the code: the same choices, as codes listed once.
-STATE_CODES = sorted(code for code, _ in CONTIGUOUS_STATES + NON_CONTIGUOUS_STATES + US_TERRITORIES + ARMED_FORCES_STATES)
+# API): the same choices, sorted once (the API shows the code).
+STATE_CHOICES = tuple(us_states.STATE_CHOICES)
 
 
 def state_output():
-    return serializers.ChoiceField(choices=STATE_CODES, read_only=True, help_text="Two-letter USPS state code.")
+    return serializers.ChoiceField(choices=STATE_CHOICES, read_only=True, help_text="Two-letter USPS state code.")
 
 
 class InstitutionBriefSerializer(serializers.ModelSerializer):
