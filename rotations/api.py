@@ -89,8 +89,9 @@ class CappedPagination(PageNumberPagination):
 class ListingSearchViewSet(viewsets.ReadOnlyModelViewSet):
     """Published listings of verified institutions, open to anyone.
 
-    `count` stops at 1001 (meaning "more than 1000"): an exact count of every match would cost
-    more than the page. Anonymous answers are cached until public listings change.
+    `count` is exact when the search index answers (nearly always); a search left to queries
+    (rotations/search_index.py says which) counts up to 1001, meaning "more than 1000".
+    Anonymous answers are cached until public listings change.
     """
 
     permission_classes = [AllowAny]
