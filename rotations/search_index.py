@@ -24,13 +24,15 @@ that has written.
 
 import bisect
 import gc
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.utils import timezone
 
 from . import tsquery
 from .choices import RotationType
@@ -352,6 +354,7 @@ class Index:
 
 _index: Index | None = None
 _lock = threading.Lock()
+logger = logging.getLogger(__name__)
 
 
 def search(params, *, sort: str, words: list[str] | None, websearch: str | None, tiers: bool,
@@ -441,6 +444,19 @@ def _keywords(prefixes: str | None, websearch: str | None) -> tsquery.Node | boo
     if all(any(text.startswith(prefix.text) for text in needed) for prefix in tsquery.lexemes(prefix_tree)):
         return prefix_tree
     return False
+
+
+def warm() -> None:
+    """Build the index now, so that a fresh web process's first search does not wait for it
+    (about 3 s for 100,000 listings); gunicorn calls this as each worker starts (gunicorn.conf.py)."""
+    if not settings.SEARCH_INDEX:
+        return
+    try:
+        search({}, sort="soonest", words=None, websearch=None, tiers=False, today=timezone.localdate())
+    except DatabaseError:
+        logger.warning("search index not built at start; the first search builds it", exc_info=True)
+    finally:
+        connection.close()  # the worker's requests open their own
 
 
 def forget() -> None:

@@ -5,15 +5,17 @@ Each test searches once (building the index), changes listings the way the site 
 searches again: the answer must be the index's own (not the queries' fallback) and current.
 """
 
+import runpy
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
 
 from institutions.models import Institution
-from rotations import tsquery
+from rotations import search_index, tsquery
 from rotations.choices import ListingStatus
 from rotations.models import Listing, Slot
 from rotations.search import SearchForm, listing_search
@@ -157,3 +159,10 @@ def test_keywords_in_web_search_syntax_are_answered_as_postgresql_reads_them(car
 ])
 def test_postgresqls_text_of_a_query_is_read_back_or_refused(text, tree):
     assert tsquery.parse(text) == tree
+
+
+def test_a_gunicorn_worker_builds_the_index_before_its_first_request(cardiology):
+    search_index.forget()
+    hooks = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    hooks["post_worker_init"](worker=None)
+    assert search_index._index is not None and cardiology.pk in search_index._index.row_of
