@@ -149,7 +149,7 @@ def listing_search(params: Mapping, *, rows: Callable[[QuerySet], QuerySet] | No
         sort = search_order.SOONEST  # "relevance" needs keywords
     if settings.SEARCH_INDEX:
         answer = search_index.search(params, sort=(sort or search_order.SOONEST).name,
-                                     words=re.findall(r"\w+", q)[:10] if q else None,
+                                     words=_words(q) if q else None,
                                      websearch=q if q and not _plain_words(q) else None, tiers=sort is None, today=today)
         if answer is not None:
             return IndexedResults(answer.ids, today=today, rows=rows)
@@ -164,7 +164,7 @@ def keyword_query(q: str) -> SearchQuery:
     """The search box's words: web-search syntax ("quoted phrase", or, -word), or every word as a
     prefix, so that a word still being typed ("cardio") already finds "cardiology"."""
     query = SearchQuery(q, search_type="websearch", config="english")
-    words = re.findall(r"\w+", q)[:10]
+    words = _words(q)
     if not words:
         return query
     prefixes = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config="english")
@@ -179,10 +179,18 @@ def keyword_query(q: str) -> SearchQuery:
 PLAIN_WORDS = re.compile(r"[\w\s]+")
 
 
+def _words(q: str) -> list[str]:
+    """The search box's words (the first ten), each matched as a prefix."""
+    return re.findall(r"\w+", q)[:10]
+
+
 def _plain_words(q: str) -> bool:
     """Words and spaces only, at least one word, none of them "or"."""
     words = re.findall(r"\w+", q)
     return bool(words) and PLAIN_WORDS.fullmatch(q) is not None and "or" not in (word.lower() for word in words)
+
+
+RATED_AT_LEAST = 4  # "Rated 4 or higher"
 
 
 def _conditions(params: Mapping, today) -> list:
@@ -210,13 +218,13 @@ def _conditions(params: Mapping, today) -> list:
         conditions.append(Q(letter_possible=True))
     if params.get("rated"):
         # Only a listing whose reviews may be shown (the small-numbers threshold) has a rating.
-        conditions.append(Q(review_count__gte=settings.REVIEWS_MIN_PUBLISHED, review_average__gte=4))
+        conditions.append(Q(review_count__gte=settings.REVIEWS_MIN_PUBLISHED, review_average__gte=RATED_AT_LEAST))
     if params.get("open_only"):
         # The kept figure while it holds; past its earliest deadline, the slots themselves.
         # (IS NOT NULL first: for a listing with no open seat, "until < today" is NULL, not false,
         # and PostgreSQL would probe the slots to settle NULL AND EXISTS.)
         stale = (Q(seats_open_until__isnull=False) & Q(seats_open_until__lt=today)
-                 & Exists(_seats_with_seats_left(today).filter(listing=OuterRef("pk"))))
+                 & Exists(seats_with_seats_left(today).filter(listing=OuterRef("pk"))))
         conditions.append(Q(seats_open__gt=0, seats_open_until__gte=today) | stale)
     return conditions
 
@@ -251,7 +259,7 @@ class SearchResults:
     def __init__(self, matches: QuerySet, *, sort: Sort, query: SearchQuery | None, filtered: QuerySet,
                  today, rows: Callable[[QuerySet], QuerySet] | None):
         self.matches, self.sort, self.query, self.filtered, self.today = matches, sort, query, filtered, today
-        self.rows = rows or (lambda listings: listings.select_related("institution"))
+        self.rows = rows or with_institution
 
     @cached_property
     def _count(self) -> int:
@@ -300,13 +308,18 @@ class IndexedResults:
 
     def __init__(self, ids, *, today, rows: Callable[[QuerySet], QuerySet] | None):
         self.ids, self.today = ids, today
-        self.rows = rows or (lambda listings: listings.select_related("institution"))
+        self.rows = rows or with_institution
 
     def count(self) -> int:
         return len(self.ids)
 
     def __getitem__(self, item: slice) -> list[Listing]:
         return _load(self.ids[item].tolist(), self.rows, self.today)
+
+
+def with_institution(listings: QuerySet) -> QuerySet:
+    """What a results page loads with its listings unless asked for more."""
+    return listings.select_related("institution")
 
 
 def _load(ids: list[int], rows: Callable[[QuerySet], QuerySet], today) -> list[Listing]:
@@ -328,13 +341,13 @@ def _count_stale_seats(listings: list[Listing], today) -> None:
     stale = [listing for listing in listings if listing.seats_open_until and listing.seats_open_until < today]
     if not stale:
         return
-    seats = dict(_seats_with_seats_left(today).filter(listing__in=stale).values("listing")
+    seats = dict(seats_with_seats_left(today).filter(listing__in=stale).values("listing")
                  .annotate(seats=Sum(F("capacity") - F("seats_taken"))).values_list("listing", "seats"))
     for listing in stale:
         listing.seats_open = seats.get(listing.pk, 0)
 
 
-def _seats_with_seats_left(today):
+def seats_with_seats_left(today):
     return Slot.objects.filter(application_deadline__gte=today, seats_taken__lt=F("capacity")).order_by()
 
 

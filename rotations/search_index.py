@@ -90,6 +90,10 @@ class ReadApart(Exception):
     pass
 
 
+# The parts of a listing's words, as `Index._lexeme` returns their rows.
+ANYWHERE, IN_HEAD, IN_TITLE = 0, 1, 2
+
+
 @dataclass
 class Answer:
     """The ids of the matches in the order asked for."""
@@ -234,20 +238,22 @@ class Index:
     def search(self, params, *, sort: str, keywords: tsquery.Node | None, tiers: bool, today: date) -> Answer:
         matches = self._filter(params, today)
         if keywords is not None:
-            # The query against each listing's whole document, its A and B lexemes (search_head),
-            # its A lexemes (search_title): a "not" counts only the lexemes of that part.
-            anywhere, head, title = (tsquery.evaluate(keywords, lambda lexeme, part=part: self._lexeme(lexeme)[part])
-                                     for part in range(3))
-            matches &= anywhere
+            matches &= self._keyword_rows(keywords, ANYWHERE)
         order = self._order(sort)
         rows = order[matches[order]]
         if tiers and keywords is not None:
+            title, head = self._keyword_rows(keywords, IN_TITLE), self._keyword_rows(keywords, IN_HEAD)
             tier = np.where(title[rows], 0, np.where(head[rows], 1, 2))
             rows = rows[np.argsort(tier, kind="stable")]
         return Answer(self.ids[rows])
 
+    def _keyword_rows(self, keywords: tsquery.Node, part: int) -> np.ndarray:
+        """The query against one part of each listing's words: the whole document, its A and B
+        lexemes (search_head) or its A lexemes (search_title); a "not" counts only that part."""
+        return tsquery.evaluate(keywords, lambda lexeme: self._lexeme(lexeme)[part])
+
     def _filter(self, params, today: date) -> np.ndarray:
-        from .search import AUDIENCES, DURATIONS  # the form's own meanings of its choices
+        from .search import AUDIENCES, DURATIONS, RATED_AT_LEAST  # the form's own meanings of its choices
 
         matches = self.public.copy()
         for param, name in CATEGORIES.items():
@@ -275,7 +281,7 @@ class Index:
         if params.get("letter"):
             matches &= self.letter
         if params.get("rated"):
-            matches &= (self.review_count >= settings.REVIEWS_MIN_PUBLISHED) & (self.review_average >= 4)
+            matches &= (self.review_count >= settings.REVIEWS_MIN_PUBLISHED) & (self.review_average >= RATED_AT_LEAST)
         if params.get("open_only"):
             day = (today - EPOCH).days
             kept = (self.seats_open > 0) & (self.seats_until >= day)
@@ -293,13 +299,12 @@ class Index:
     def _open_after_deadline(self, stale: np.ndarray, today: date) -> np.ndarray:
         """Listings whose kept seats count a deadline that has passed (between midnight and the
         hourly refresh): open if a slot still takes applications and has a seat, asked of the slots."""
+        from .search import seats_with_seats_left
+
         found = np.zeros(self.size, dtype=bool)
         if stale.any():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT DISTINCT listing_id FROM rotations_slot WHERE listing_id = ANY(%s) "
-                               "AND application_deadline >= %s AND seats_taken < capacity",
-                               [self.ids[stale].tolist(), today])
-                found[[self.row_of[listing] for (listing,) in cursor.fetchall()]] = True
+            open_listings = seats_with_seats_left(today).filter(listing_id__in=self.ids[stale].tolist())
+            found[[self.row_of[listing] for listing in open_listings.values_list("listing_id", flat=True).distinct()]] = True
         return found
 
     def _lexeme(self, wanted: tsquery.Lexeme) -> tuple:
@@ -460,7 +465,7 @@ def warm() -> None:
 
 
 def forget() -> None:
-    """For tests: the next search builds the index afresh (a rolled-back test leaves rows behind)."""
+    """For tests: the next search builds the index afresh (it holds an earlier test's listings)."""
     global _index
     with _lock:
         _index = None

@@ -98,7 +98,7 @@ def fresh_search_cache():
     from rotations.search_cache import listings_changed
 
     listings_changed()
-    search_index.forget()  # it may hold rows of an earlier test's rolled-back transaction
+    search_index.forget()  # it holds an earlier test's listings, flushed since
 
 
 @pytest.fixture
