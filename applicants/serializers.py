@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from localflavor.us.us_states import US_STATES
 from rest_framework import serializers
 
+from core.api_support import CalledCharField
 from rotations.choices import DocumentKind
 
 from .models import Document, Profile
@@ -58,8 +59,8 @@ class DocumentSerializer(serializers.ModelSerializer):
     """A document's metadata; the file itself only ever comes through `download_url`, a web view
     that checks permission and records the download."""
 
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    kind_label = CalledCharField("get_kind_display")
+    status_label = CalledCharField("get_status_display")
     download_url = serializers.SerializerMethodField()
 
     class Meta:

@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import Role
-from core.api_support import answers, service_errors
+from core.api_support import CalledCharField, answers, service_errors
 
 from .models import Preceptor
 from .profiles import PROFILE_FIELDS, preceptor_profile_update
@@ -29,8 +29,8 @@ class MembershipSerializer(serializers.Serializer):
 
 class PreceptorPublicSerializer(serializers.ModelSerializer):
     verified = serializers.BooleanField(source="is_verified", read_only=True)
-    degree_label = serializers.CharField(source="get_degree_display", read_only=True)
-    specialty_label = serializers.CharField(source="get_specialty_display", read_only=True)
+    degree_label = CalledCharField("get_degree_display")
+    specialty_label = CalledCharField("get_specialty_display")
     institutions = MembershipSerializer(source="memberships", many=True, read_only=True)
     photo_url = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()

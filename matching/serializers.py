@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Role
 from applicants.serializers import DocumentSerializer, ProfileSerializer
-from core.api_support import IdField
+from core.api_support import CalledCharField, IdField
 from rotations.models import Listing, Slot
 from rotations.selectors import listings_public
 from rotations.serializers import InstitutionBriefSerializer
@@ -20,7 +20,7 @@ from .services import STATEMENT_MAX
 
 class ListingSummarySerializer(serializers.ModelSerializer):
     institution = InstitutionBriefSerializer(read_only=True)
-    specialty_label = serializers.CharField(source="get_specialty_display", read_only=True)
+    specialty_label = CalledCharField("get_specialty_display")
 
     class Meta:
         model = Listing
@@ -75,7 +75,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     applicant = ApplicantBriefSerializer(read_only=True)
     slot = SlotSummarySerializer(read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = CalledCharField("get_status_display")
 
     class Meta:
         model = Application
