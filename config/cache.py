@@ -20,6 +20,8 @@ import time
 
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -83,3 +85,32 @@ class FailoverCache(BaseCache):
 
     def close(self, **kwargs):
         """The delegates are closed by Django themselves (each is a cache of its own)."""
+
+
+class ReusedRedisClient(RedisCacheClient):
+    """Django's Redis cache client, keeping one redis-py client per connection pool.
+
+    Django builds a new redis-py client for every cache call, and building one (its table of
+    170 reply parsers) took 0.15 ms, more than the call itself on loopback; the client holds no
+    connection of its own (it borrows one from the pool for each command), so one serves every
+    call and thread.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    """django.core.cache.backends.redis.RedisCache with ReusedRedisClient."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusedRedisClient

@@ -116,7 +116,7 @@ CACHES = {
         "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "none", "RETRY_AFTER": REDIS_RETRY_AFTER},
     },
     "redis": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.RedisCache",
         "LOCATION": CACHE_REDIS_URL,
         "KEY_PREFIX": "rotamatch",
         # redis-py's pool makes no retries of its own; a refused connection fails at once.
