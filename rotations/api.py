@@ -7,6 +7,7 @@ listing answers 404 like a missing one; every write goes through `services`.
 from functools import cached_property
 
 from django import forms
+from django.core.paginator import InvalidPage
 from django.urls import path
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +26,7 @@ from institutions.selectors import coordinator_institution_id
 from .models import Listing, Slot
 from .search import CappedPaginator, FlagField, SearchForm, listing_search
 from .search_cache import cache_anonymous_search
+from .search_kept import Kept
 from .selectors import listings_managed_by, listings_public, slots_managed_by, with_slots
 from .serializers import (
     ListingCreateSerializer,
@@ -75,8 +77,24 @@ def _search_parameter(name: str, field: forms.Field) -> OpenApiParameter:
 SEARCH_PARAMETERS = [_search_parameter(name, field) for name, field in SearchForm.base_fields.items()]
 
 
+# What the API shows of a listing, kept per version of the listing; about 3 KB each.
+items = Kept(size=10_000)
+
+
 class CappedPagination(PageNumberPagination):
     django_paginator_class = CappedPaginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """DRF's, returning the page's own list: a page of the search index (IndexedPage) is read
+        only for the items not kept (rotations/search_kept.py), where list(page) would read all."""
+        self.request = request
+        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise exceptions.NotFound(self.invalid_page_message.format(page_number=page_number, message=str(exc))) from exc
+        return self.page.object_list
 
 
 @extend_schema_view(
@@ -102,6 +120,10 @@ class ListingSearchViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "list":
             return listing_search(self._search_params(), rows=with_slots)
         return with_slots(listings_public())
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(items.page(page, lambda rows: self.get_serializer(rows, many=True).data))
 
     def _search_params(self) -> dict:
         form = SearchForm(self.request.query_params)

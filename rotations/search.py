@@ -2,8 +2,10 @@
 
 import calendar
 import re
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Mapping, Sequence
 
+import cachetools
 from django import forms
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
@@ -38,7 +40,45 @@ FLAG_TRUE = {"on", "1", "true", "yes"}
 FLAG_FALSE = {"", "0", "false", "no", "off"}
 
 
-class FlagInput(forms.CheckboxInput):
+class Remembered:
+    """A widget drawn once per process for each value, attributes and language: the search form's
+    fields (fifty-six states among its options) are drawn the same for every search with the same
+    choices, and drawing them through the template engine cost more than the rest of the page.
+    The least recently drawn are forgotten first (the keywords and the fee take any value).
+    A select's options are its field's own for the language, the same for every form."""
+
+    _drawn = cachetools.LRUCache(maxsize=4096)
+    _lock = threading.Lock()  # runserver answers in threads
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # None (absent) and "" (sent empty) are kept apart: "" selects a blank choice, None none.
+        key = (type(self), name, value, tuple(sorted((attrs or {}).items())), tuple(self.attrs.items()), get_language())
+        with self._lock:
+            html = self._drawn.get(key)
+        if html is None:
+            html = super().render(name, value, attrs, renderer)
+            with self._lock:
+                self._drawn[key] = html
+        return html
+
+
+class RememberedSelect(Remembered, forms.Select):
+    pass
+
+
+class RememberedTextInput(Remembered, forms.TextInput):
+    pass
+
+
+class RememberedDateInput(Remembered, forms.DateInput):
+    pass
+
+
+class RememberedNumberInput(Remembered, forms.NumberInput):
+    pass
+
+
+class FlagInput(Remembered, forms.CheckboxInput):
     """A checkbox that hands the raw value to its field, so an unknown value is an error, not "on"."""
 
     def __init__(self, attrs=None):
@@ -65,28 +105,16 @@ class FlagField(forms.Field):
         raise forms.ValidationError("Leave this box ticked or unticked.", code="invalid")
 
 
-class RememberedSelect(forms.Select):
-    """A select drawn once per process for each choice made: the form's selects (fifty-six
-    states among them) are the same for every search with the same choices, and drawing their
-    options through the template engine cost more than the rest of the page."""
+class FixedChoiceField(forms.ChoiceField):
+    """A choice among choices that are the same for every form: each form shares them rather than
+    copying them (a deep copy of the lazily translated labels took 0.1 ms for the specialties)."""
 
-    _drawn: dict = {}
-
-    def render(self, name, value, attrs=None, renderer=None):
-        options = tuple(str(option) for option, _ in self.choices)
-        if value not in (None, "") and str(value) not in options:  # anything else typed: drawn, never kept
-            return super().render(name, value, attrs, renderer)
-        # None (absent) and "" (sent empty) are kept apart: "" selects a blank choice, None none.
-        # The labels are the choices' own, translated into the language of the request.
-        key = (name, value, tuple(sorted((attrs or {}).items())), tuple(self.attrs.items()), options, get_language())
-        html = self._drawn.get(key)
-        if html is None:
-            html = self._drawn[key] = super().render(name, value, attrs, renderer)
-        return html
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)
 
 
 def _choice(label, choices, blank):
-    return forms.ChoiceField(label=label, required=False, choices=[("", blank), *choices], widget=RememberedSelect)
+    return FixedChoiceField(label=label, required=False, choices=[("", blank), *choices], widget=RememberedSelect)
 
 
 class SearchForm(forms.Form):
@@ -97,19 +125,19 @@ class SearchForm(forms.Form):
     """
 
     q = forms.CharField(label="Keywords", required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Cardiology, Chicago…",
+                        widget=RememberedTextInput(attrs={"type": "search", "placeholder": "Cardiology, Chicago…",
                                                       "autocomplete": "off"}))
     specialty = _choice("Specialty", Specialty.choices, "Any specialty")
     type = _choice("Type", RotationType.choices, "Any type")
-    state = forms.ChoiceField(label="State", required=False, widget=RememberedSelect,
+    state = FixedChoiceField(label="State", required=False, widget=RememberedSelect,
                               choices=lambda: [("", "Any state"), *listing_places()])
     start_month = forms.DateField(
         label="Starting in", required=False, input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}, format="%Y-%m"),
+        widget=RememberedDateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}, format="%Y-%m"),
         error_messages={"invalid": "Enter a month as YYYY-MM, for example 2026-09."})
     duration = _choice("Length", DURATION_CHOICES, "Any length")
     max_fee = forms.IntegerField(label="Maximum fee (USD)", required=False, min_value=0, max_value=1_000_000,
-                                 widget=forms.NumberInput(attrs={"step": 100, "inputmode": "numeric"}))
+                                 widget=RememberedNumberInput(attrs={"step": 100, "inputmode": "numeric"}))
     audience = _choice("Open to", [("students", "Students"), ("graduates", "Graduates")], "Anyone")
     visa = _choice("Your visa status", Visa.choices, "Any visa status")
     open_only = FlagField(label="Open seats only")
@@ -117,7 +145,7 @@ class SearchForm(forms.Form):
     free = FlagField(label="Free only")
     letter = FlagField(label="Letter of recommendation possible")
     rated = FlagField(label="Rated 4 or higher")
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES, widget=RememberedSelect)
+    sort = FixedChoiceField(label="Sort by", required=False, choices=SORT_CHOICES, widget=RememberedSelect)
 
     SELECTS = ["specialty", "type", "state", "audience", "visa", "duration", "start_month", "max_fee"]
     FLAGS = ["open_only", "hands_on", "free", "letter", "rated"]
@@ -152,7 +180,7 @@ def listing_search(params: Mapping, *, rows: Callable[[QuerySet], QuerySet] | No
                                      words=_words(q) if q else None,
                                      websearch=q if q and not _plain_words(q) else None, tiers=sort is None, today=today)
         if answer is not None:
-            return IndexedResults(answer.ids, today=today, rows=rows)
+            return IndexedResults(answer, today=today, rows=rows)
     filtered = listings_public().filter(*_conditions(params, today)).order_by()
     query = keyword_query(q) if q else None
     matches = filtered.filter(search_vector=query) if query is not None else filtered
@@ -302,19 +330,40 @@ class SearchResults:
 
 class IndexedResults:
     """The matches found by the search index (rotations/search_index.py), in order: the same
-    `count()` and `[start:stop]` as SearchResults."""
+    `count()` and `[start:stop]` as SearchResults, a page being an IndexedPage."""
 
     ordered = True
 
-    def __init__(self, ids, *, today, rows: Callable[[QuerySet], QuerySet] | None):
-        self.ids, self.today = ids, today
+    def __init__(self, answer: search_index.Answer, *, today, rows: Callable[[QuerySet], QuerySet] | None):
+        self.answer, self.today = answer, today
         self.rows = rows or with_institution
 
     def count(self) -> int:
+        return len(self.answer)
+
+    def __getitem__(self, item: slice) -> "IndexedPage":
+        ids, stamps = self.answer.slice(item.start or 0, item.stop)
+        return IndexedPage(ids, stamps, lambda ids: _load(ids, self.rows, self.today), today=self.today)
+
+
+class IndexedPage(Sequence):
+    """A page of listings found by the index: its ids and the version of each (`versions`), read
+    from the database only when iterated, or only for those a caller has not kept
+    (`load(ids)`, as the cards of rotations/templatetags/search_cards.py do)."""
+
+    def __init__(self, ids: list[int], stamps: list[int], load: Callable[[list[int]], list[Listing]], *, today):
+        self.ids, self.load, self.today = ids, load, today
+        self.versions = list(zip(ids, stamps, strict=True))
+
+    @cached_property
+    def _listings(self) -> list[Listing]:
+        return self.load(self.ids)
+
+    def __len__(self) -> int:
         return len(self.ids)
 
-    def __getitem__(self, item: slice) -> list[Listing]:
-        return _load(self.ids[item].tolist(), self.rows, self.today)
+    def __getitem__(self, index):
+        return self._listings[index]
 
 
 def with_institution(listings: QuerySet) -> QuerySet:

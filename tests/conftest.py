@@ -94,11 +94,14 @@ def index_answers(monkeypatch):
 @pytest.fixture(autouse=True)
 def fresh_search_cache():
     """Each test starts with no cached search answers (factories bypass the services that bump it)."""
-    from rotations import search_index
+    from rotations import api, search_index
     from rotations.search_cache import listings_changed
+    from rotations.templatetags import search_cards
 
     listings_changed()
     search_index.forget()  # it holds an earlier test's listings, flushed since
+    search_cards.cards.forget()  # and the cards and API items kept since
+    api.items.forget()
 
 
 @pytest.fixture

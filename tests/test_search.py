@@ -16,6 +16,7 @@ from rotations.choices import Audience, ListingStatus, RotationType, Specialty
 from rotations.models import Listing
 from rotations.search_cache import listings_changed
 from rotations.services import listings_refresh_next_start
+from rotations.templatetags import search_cards
 
 from .factories import InstitutionFactory, ListingFactory, SlotFactory
 
@@ -417,16 +418,19 @@ def test_the_search_page_takes_the_same_queries_for_one_or_fifteen_results(
     _listing_with_two_slots(0)
     params = {"q": "observership", "sort": "soonest"}
     client.get(URL, params)  # warm the per-process caches before counting
-    listings_changed()  # count an answer computed afresh, not one from the search cache
-    with django_assert_num_queries(queries):
-        response = client.get(URL, params)
-    assert len(response.context["page"].object_list) == 1
-    for n in range(1, 15):
-        _listing_with_two_slots(n)
-    listings_changed()
-    with django_assert_num_queries(queries):
-        response = client.get(URL, params)
-    assert len(response.context["page"].object_list) == 15
+    for count in (1, 15):
+        for n in range(1, count):
+            _listing_with_two_slots(n)
+        listings_changed()  # count an answer computed afresh, not one from the search cache
+        search_cards.cards.forget()  # and cards drawn afresh
+        with django_assert_num_queries(queries):
+            response = client.get(URL, params)
+        assert len(response.context["page"].object_list) == count
+        # Shown again, the cards kept for these versions of the listings: their rows are not read.
+        listings_changed()
+        with django_assert_num_queries(queries - 1):
+            response = client.get(URL, params)
+        assert response.content.decode().count('class="search-card"') == count
 
 
 def test_a_word_still_being_typed_finds_listings_by_prefix(client):

@@ -5,6 +5,7 @@ Each test searches once (building the index), changes listings the way the site 
 searches again: the answer must be the index's own (not the queries' fallback) and current.
 """
 
+import re
 import runpy
 from datetime import timedelta
 
@@ -14,14 +15,14 @@ from django.db import connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
 
-from institutions.models import Institution
+from institutions.models import Institution, Preceptor
 from rotations import search_index, tsquery
 from rotations.choices import ListingStatus
 from rotations.models import Listing, Slot
 from rotations.search import SearchForm, listing_search
 from rotations.services import listing_transition, listings_refresh_search
 
-from .factories import AdminFactory, ListingFactory, SlotFactory
+from .factories import AdminFactory, ListingFactory, PreceptorFactory, SlotFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the index reads only committed rows
 
@@ -130,6 +131,56 @@ def test_a_transaction_that_has_written_searches_by_query_and_leaves_the_index_c
         raise RuntimeError("rolled back")
     assert found("q=cardiology") == [cardiology.pk]
     assert index_answers[-1] is not None
+
+
+def test_more_changed_listings_than_the_prepared_catch_up_reads_are_all_read(cardiology, index_answers):
+    assert found("q=cardiology") == [cardiology.pk]
+    columns = ", ".join(field.column for field in Listing._meta.concrete_fields if not field.primary_key)
+    with connection.cursor() as cursor:  # copies of the listing, more than one catch-up's limit
+        cursor.execute(f"INSERT INTO rotations_listing ({columns}) SELECT {columns} FROM rotations_listing, "
+                       f"generate_series(1, %s) WHERE id = %s", [search_index.CATCH_UP_LIMIT + 5, cardiology.pk])
+    form = SearchForm(QueryDict("q=cardiology"))
+    assert form.is_valid()
+    assert listing_search(form.cleaned_data).count() == search_index.CATCH_UP_LIMIT + 6
+    assert None not in index_answers
+
+
+def test_a_kept_card_is_drawn_again_once_what_it_shows_has_changed(client, cardiology, index_answers):
+    def card(n):  # another URL each time: never the anonymous cache's answer
+        page = client.get("/listings/", {"q": "cardiology", "n": n}).content.decode()
+        return re.search(r'<article class="search-card">.*?</article>', page, re.S).group()
+
+    first = card(1)
+    assert "Cardiology Observership" in first and "<dd>2</dd>" in first
+    assert card(2) == first
+    Listing.objects.filter(pk=cardiology.pk).update(fee_usd=1234)
+    assert "$1,234" in card(3)
+    Institution.objects.filter(pk=cardiology.institution_id).update(name="Renamed Hospital")
+    assert "Renamed Hospital" in card(4)
+    Slot.objects.filter(listing=cardiology).update(seats_taken=2)
+    assert "None open" in card(5)
+    assert None not in index_answers
+
+
+def test_a_kept_api_item_is_serialized_again_once_what_it_shows_has_changed(client, cardiology, index_answers):
+    def item(n):  # another URL each time: never the anonymous cache's answer
+        return client.get("/api/listings/", {"q": "cardiology", "n": n}).json()["results"][0]
+
+    first = item(1)
+    assert first["preceptors"] == [] and first["slots"][0]["offer_valid_days"] != 9
+    assert item(2) == first
+    Slot.objects.filter(listing=cardiology).update(offer_valid_days=9, end_date=days(70))
+    assert (item(3)["slots"][0]["offer_valid_days"], item(4)["slots"][0]["end_date"]) == (9, days(70).isoformat())
+    preceptor = PreceptorFactory(institution=cardiology.institution, full_name="Dr Ada Lovelace")
+    cardiology.preceptors.add(preceptor)
+    assert [p["full_name"] for p in item(5)["preceptors"]] == ["Dr Ada Lovelace"]
+    Preceptor.objects.filter(pk=preceptor.pk).update(full_name="Dr Ada King", credentials="MD")
+    assert [(p["full_name"], p["credentials"]) for p in item(6)["preceptors"]] == [("Dr Ada King", "MD")]
+    cardiology.preceptors.remove(preceptor)
+    assert item(7)["preceptors"] == []
+    Institution.objects.filter(pk=cardiology.institution_id).update(website="https://example.org/new")
+    assert item(8)["institution"]["website"] == "https://example.org/new"
+    assert None not in index_answers
 
 
 def test_keywords_in_web_search_syntax_are_answered_as_postgresql_reads_them(cardiology, index_answers):
