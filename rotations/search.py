@@ -366,6 +366,15 @@ class IndexedPage(Sequence):
         return self._listings[index]
 
 
+def most_shown(count: int, *, rows: Callable[[QuerySet], QuerySet] | None = None, batch: int = 500) -> list["IndexedPage"]:
+    """The listings at the head of each sort order (search_index.heads), as pages of `batch` to
+    draw ahead: rotations/search_kept.py says why."""
+    today, heads = timezone.localdate(), search_index.heads(count)
+    return [IndexedPage([pk for pk, _ in part], [stamp for _, stamp in part],
+                        lambda ids: _load(ids, rows or with_institution, today), today=today)
+            for part in (heads[start:start + batch] for start in range(0, len(heads), batch))]
+
+
 def with_institution(listings: QuerySet) -> QuerySet:
     """What a results page loads with its listings unless asked for more."""
     return listings.select_related("institution")

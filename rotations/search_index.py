@@ -390,6 +390,15 @@ class Index:
         self._lexemes[wanted] = kept = tuple(found)
         return kept
 
+    def heads(self, count: int) -> list[tuple[int, int]]:
+        """The first `count` public listings of each sort, each once, with their stamps."""
+        rows = {}
+        for sort in ("soonest", "fee", "rated"):
+            order, _ = self._order(sort)
+            rows.update(dict.fromkeys(order[self.public[order]][:count].tolist()))
+        found = np.fromiter(rows, dtype=np.int64, count=len(rows))
+        return list(zip(self.ids[found].tolist(), self.stamps[found].tolist(), strict=True))
+
     def _order(self, sort: str) -> tuple[np.ndarray, np.ndarray]:
         """Every row in the sort's order (rotations/search_order.py states the same orders in SQL),
         and each row's place in it."""
@@ -526,6 +535,14 @@ def warm() -> None:
         logger.warning("search index not built at start; the first search builds it", exc_info=True)
     finally:
         connection.close()  # the worker's requests open their own
+
+
+def heads(count: int) -> list[tuple[int, int]]:
+    """The ids and stamps of the listings at the head of each sort order (none without an index):
+    the first pages of most searches show them, whatever their filters, so each web process draws
+    them as it starts (rotations/search_kept.py)."""
+    with _lock:
+        return _index.heads(count) if _index is not None else []
 
 
 def forget() -> None:

@@ -212,8 +212,15 @@ def test_postgresqls_text_of_a_query_is_read_back_or_refused(text, tree):
     assert tsquery.parse(text) == tree
 
 
-def test_a_gunicorn_worker_builds_the_index_before_its_first_request(cardiology):
+def test_a_gunicorn_worker_builds_the_index_and_draws_the_first_results_before_its_first_request(
+        client, cardiology, django_assert_num_queries):
     search_index.forget()
     hooks = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
     hooks["post_worker_init"](worker=None)
     assert search_index._index is not None and cardiology.pk in search_index._index.row_of
+    client.get("/listings/", {"q": "nothingmatches"})  # the connection opened (and the catch-up prepared)
+    # Its card and API item drawn already: only what changed since is asked of the database.
+    with django_assert_num_queries(1):
+        assert "Cardiology Observership" in client.get("/listings/", {"q": "cardiology"}).content.decode()
+    with django_assert_num_queries(1):
+        assert client.get("/api/listings/", {"q": "cardiology"}).json()["results"][0]["id"] == cardiology.pk
