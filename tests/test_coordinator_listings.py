@@ -475,7 +475,7 @@ def test_the_coordinator_listings_page_takes_constant_queries(client, coordinato
                                  status=list(ListingStatus)[n % 5])
         SlotFactory.create_batch(2, listing=listing)
     client.force_login(coordinator)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("rotations:coordinator_listings"))
     assert sum(len(items) for _, _, items in response.context["groups"]) == count
 
@@ -488,6 +488,6 @@ def test_the_moderation_queue_takes_constant_queries(client, admin_user, django_
         listing.preceptors.add(PreceptorFactory(institution=institution))
         SlotFactory.create_batch(2, listing=listing)
     client.force_login(admin_user)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("rotations:moderation"))
     assert len(response.context["queue"]) == count

@@ -338,6 +338,6 @@ def test_the_log_page_makes_the_same_queries_for_1_and_5_entries(client, applica
     ExperienceEntryFactory.create_batch(count, applicant=applicant)
     placement_entry(applicant)
     client.force_login(applicant)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(reverse("applicants:experience"))
     assert len(response.context["entries"]) == count + 1

@@ -482,7 +482,7 @@ def test_the_page_costs_the_same_queries_for_few_and_many_rows(client, request, 
 def test_the_admins_page_runs_a_fixed_number_of_queries(client, admin_user, coordinator, django_assert_num_queries):
     client.force_login(admin_user)
     _dataset(3, coordinator)
-    # The session and the user; the figures: months, applications, moves, two breakdowns of two
+    # The user (the session comes from the cache); the figures: months, applications, moves, two breakdowns of two
     # queries each, the funnel and the two queues (ten); the navigation's unread count.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get(STAFF, _query())

@@ -251,9 +251,9 @@ def test_the_dashboard_queries_are_constant(client, applicant, django_assert_num
     for kind in ["cv", "passport", "tb_test", "hipaa", "good_standing"][:documents]:
         DocumentFactory(applicant=applicant, kind=kind)
     client.force_login(applicant)
-    # session, user, profile, document counts, unread notifications, and the "Recommended for you"
+    # user (the session comes from the cache), profile, document counts, unread notifications, and the "Recommended for you"
     # block: the documents and the page of candidates (filtered and scored in the database)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(DASHBOARD_URL).status_code == 200
 
 

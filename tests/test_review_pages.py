@@ -187,7 +187,7 @@ def _applications(institution, count):
 def test_the_list_takes_constant_queries(client, coordinator, django_assert_num_queries, count):
     _applications(coordinator.coordinator.institution, count)
     client.force_login(coordinator)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(reverse("matching:review_list"))
     assert len(listed(response)) == count
 
@@ -487,7 +487,7 @@ def test_the_queue_takes_constant_queries(client, admin_user, coordinator, djang
     for _ in range(count):
         ApplicationFactory(slot=slot, applicant=ready_applicant(), status="accepted")
     client.force_login(admin_user)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("matching:approval_queue"))
     assert len(listed(response)) == count
 
