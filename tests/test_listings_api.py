@@ -465,3 +465,20 @@ def test_the_schema_describes_every_listing_endpoint(api):
         "/api/coordinator/listings/{id}/slots/": ["get", "post"],
         "/api/coordinator/slots/{id}/": ["delete", "get", "patch", "put"],
     }
+
+
+def test_anonymous_requests_are_limited_by_the_anon_rate_and_signed_in_ones_by_the_user_rate(api, applicant, monkeypatch):
+    from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+
+    from core.api_support import SignedInRateThrottle
+    from rotations.api import ListingSearchViewSet
+
+    # The site's throttles (config/settings/base.py; the suite's settings turn them off).
+    monkeypatch.setattr(ListingSearchViewSet, "throttle_classes", [AnonRateThrottle, SignedInRateThrottle])
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "1/min"})
+    address = {"REMOTE_ADDR": "198.51.100.23"}  # throttled apart from every other test's requests
+    # Another URL each time: the anonymous search cache answers a repeated one before throttling.
+    url = reverse("api-listing-list")
+    assert [api.get(url, {"n": n}, **address).status_code for n in range(4)] == [200, 200, 200, 429]
+    login(api, applicant)
+    assert [api.get(url, {"n": n}, **address).status_code for n in range(2)] == [200, 429]
