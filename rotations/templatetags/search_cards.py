@@ -17,7 +17,7 @@ from django import template
 from django.conf import settings
 from django.template.backends.jinja2 import Jinja2
 from django.template.defaultfilters import date
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from markupsafe import Markup
@@ -74,7 +74,7 @@ def _form_template():
 def search_form(form) -> str:
     """The search panel: Django's engine took 1.2 ms to draw its fifteen fields; Jinja2, with
     each field's row remembered, 0.1 ms."""
-    return mark_safe(_form_template().render({"form": form, "search_url": reverse("rotations:search"),
+    return mark_safe(_form_template().render({"form": form, "search_url": _search_url(get_script_prefix()),
                                               "remembered": _remembered}))
 
 
@@ -96,9 +96,20 @@ def _remembered(macro, field) -> str:
 
 
 def _listing_url():
-    """reverse() takes 18 µs, more than a card: the page reverses one stand-in id and puts each id in its place."""
+    return _listing_url_under(get_script_prefix())
+
+
+@functools.cache
+def _listing_url_under(script_prefix: str):
+    """reverse() takes 18 µs, more than a card: one stand-in id is reversed, once per prefix the
+    site is served under, and each id put in its place."""
     head, _, tail = reverse("rotations:listing_detail", args=[STAND_IN_PK]).partition(str(STAND_IN_PK))
     return lambda pk: f"{head}{pk}{tail}"
+
+
+@functools.cache
+def _search_url(script_prefix: str) -> str:
+    return reverse("rotations:search")
 
 
 # About 1.3 KB a card: 25 MB at most per process.
