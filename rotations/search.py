@@ -2,10 +2,8 @@
 
 import calendar
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
 
-import cachetools
 from django import forms
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
@@ -14,7 +12,6 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
 
 from . import search_index, search_order
 from .choices import Audience, RotationType, Specialty, Visa, listing_places
@@ -40,45 +37,7 @@ FLAG_TRUE = {"on", "1", "true", "yes"}
 FLAG_FALSE = {"", "0", "false", "no", "off"}
 
 
-class Remembered:
-    """A widget drawn once per process for each value, attributes and language: the search form's
-    fields (fifty-six states among its options) are drawn the same for every search with the same
-    choices, and drawing them through the template engine cost more than the rest of the page.
-    The least recently drawn are forgotten first (the keywords and the fee take any value).
-    A select's options are its field's own for the language, the same for every form."""
-
-    _drawn = cachetools.LRUCache(maxsize=4096)
-    _lock = threading.Lock()  # runserver answers in threads
-
-    def render(self, name, value, attrs=None, renderer=None):
-        # None (absent) and "" (sent empty) are kept apart: "" selects a blank choice, None none.
-        key = (type(self), name, value, tuple(sorted((attrs or {}).items())), tuple(self.attrs.items()), get_language())
-        with self._lock:
-            html = self._drawn.get(key)
-        if html is None:
-            html = super().render(name, value, attrs, renderer)
-            with self._lock:
-                self._drawn[key] = html
-        return html
-
-
-class RememberedSelect(Remembered, forms.Select):
-    pass
-
-
-class RememberedTextInput(Remembered, forms.TextInput):
-    pass
-
-
-class RememberedDateInput(Remembered, forms.DateInput):
-    pass
-
-
-class RememberedNumberInput(Remembered, forms.NumberInput):
-    pass
-
-
-class FlagInput(Remembered, forms.CheckboxInput):
+class FlagInput(forms.CheckboxInput):
     """A checkbox that hands the raw value to its field, so an unknown value is an error, not "on"."""
 
     def __init__(self, attrs=None):
@@ -88,16 +47,7 @@ class FlagInput(Remembered, forms.CheckboxInput):
         return data.get(name)
 
 
-class Shared:
-    """A search form field that every form shares rather than copies (Django deep-copies each
-    form's fields): nothing changes a field of the search form once declared, and copying the
-    fifteen, with their widgets and lazily translated choices, took 0.25 ms of every search."""
-
-    def __deepcopy__(self, memo):
-        return self
-
-
-class FlagField(Shared, forms.Field):
+class FlagField(forms.Field):
     """On/off from a query string: absent or a false word is off, "on" or a true word is on."""
 
     widget = FlagInput
@@ -114,24 +64,8 @@ class FlagField(Shared, forms.Field):
         raise forms.ValidationError("Leave this box ticked or unticked.", code="invalid")
 
 
-class FixedChoiceField(Shared, forms.ChoiceField):
-    pass
-
-
-class SharedCharField(Shared, forms.CharField):
-    pass
-
-
-class SharedDateField(Shared, forms.DateField):
-    pass
-
-
-class SharedIntegerField(Shared, forms.IntegerField):
-    pass
-
-
 def _choice(label, choices, blank):
-    return FixedChoiceField(label=label, required=False, choices=[("", blank), *choices], widget=RememberedSelect)
+    return forms.ChoiceField(label=label, required=False, choices=[("", blank), *choices])
 
 
 class SearchForm(forms.Form):
@@ -141,20 +75,19 @@ class SearchForm(forms.Form):
     accept only their choices, numbers or dates, so no NUL byte ever reaches PostgreSQL.
     """
 
-    q = SharedCharField(label="Keywords", required=False, max_length=200,
-                        widget=RememberedTextInput(attrs={"type": "search", "placeholder": "Cardiology, Chicago…",
+    q = forms.CharField(label="Keywords", required=False, max_length=200,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Cardiology, Chicago…",
                                                       "autocomplete": "off"}))
     specialty = _choice("Specialty", Specialty.choices, "Any specialty")
     type = _choice("Type", RotationType.choices, "Any type")
-    state = FixedChoiceField(label="State", required=False, widget=RememberedSelect,
-                              choices=lambda: [("", "Any state"), *listing_places()])
-    start_month = SharedDateField(
+    state = forms.ChoiceField(label="State", required=False, choices=lambda: [("", "Any state"), *listing_places()])
+    start_month = forms.DateField(
         label="Starting in", required=False, input_formats=["%Y-%m"],
-        widget=RememberedDateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}, format="%Y-%m"),
+        widget=forms.DateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}, format="%Y-%m"),
         error_messages={"invalid": "Enter a month as YYYY-MM, for example 2026-09."})
     duration = _choice("Length", DURATION_CHOICES, "Any length")
-    max_fee = SharedIntegerField(label="Maximum fee (USD)", required=False, min_value=0, max_value=1_000_000,
-                                 widget=RememberedNumberInput(attrs={"step": 100, "inputmode": "numeric"}))
+    max_fee = forms.IntegerField(label="Maximum fee (USD)", required=False, min_value=0, max_value=1_000_000,
+                                 widget=forms.NumberInput(attrs={"step": 100, "inputmode": "numeric"}))
     audience = _choice("Open to", [("students", "Students"), ("graduates", "Graduates")], "Anyone")
     visa = _choice("Your visa status", Visa.choices, "Any visa status")
     open_only = FlagField(label="Open seats only")
@@ -162,7 +95,7 @@ class SearchForm(forms.Form):
     free = FlagField(label="Free only")
     letter = FlagField(label="Letter of recommendation possible")
     rated = FlagField(label="Rated 4 or higher")
-    sort = FixedChoiceField(label="Sort by", required=False, choices=SORT_CHOICES, widget=RememberedSelect)
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
 
     SELECTS = ["specialty", "type", "state", "audience", "visa", "duration", "start_month", "max_fee"]
     FLAGS = ["open_only", "hands_on", "free", "letter", "rated"]
@@ -177,6 +110,18 @@ class SearchForm(forms.Form):
         """How many filters narrow the search (shown on the collapsed filter panel on phones)."""
         data = getattr(self, "cleaned_data", {})
         return sum(1 for name in self.SELECTS + self.FLAGS if data.get(name) not in (None, "", False))
+
+
+class SharedFields(dict):
+    """A form's fields that every form of its class shares rather than copies (Django deep-copies
+    `base_fields` for each form): nothing changes a search form's field once declared, and copying
+    the fifteen, with their widgets and lazily translated choices, took 0.25 ms of every search."""
+
+    def __deepcopy__(self, memo):
+        return SharedFields(self)
+
+
+SearchForm.base_fields = SharedFields(SearchForm.base_fields)
 
 
 def listing_search(params: Mapping, *, rows: Callable[[QuerySet], QuerySet] | None = None) -> "SearchResults":

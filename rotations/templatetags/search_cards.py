@@ -73,26 +73,17 @@ def _form_template():
 @register.simple_tag
 def search_form(form) -> str:
     """The search panel: Django's engine took 1.2 ms to draw its fifteen fields; Jinja2, with
-    each field's row remembered, 0.1 ms."""
+    each field's row remembered, 0.2 ms."""
     return mark_safe(_form_template().render({"form": form, "search_url": _search_url(get_script_prefix()),
                                               "remembered": _remembered}))
 
 
 # A search form's field row (label, widget, errors) is the same for every search that sends the
-# same value: the keywords and the fee take any, the rest a few each.
-_rows = cachetools.LRUCache(maxsize=4096)
-_rows_lock = threading.Lock()  # runserver answers in threads
-
-
+# same value (the keywords and the fee take any, the rest a few each), in the same language.
+@cachetools.cached(cachetools.LRUCache(maxsize=4096), lock=threading.Lock(),  # runserver answers in threads
+                   key=lambda macro, field: (macro.name, field.html_name, field.data, tuple(field.errors), get_language()))
 def _remembered(macro, field) -> str:
-    key = (macro.name, field.html_name, field.data, tuple(field.errors), get_language())
-    with _rows_lock:
-        row = _rows.get(key)
-    if row is None:
-        row = macro(field)
-        with _rows_lock:
-            _rows[key] = row
-    return row
+    return macro(field)
 
 
 def _listing_url():
@@ -112,16 +103,21 @@ def _search_url(script_prefix: str) -> str:
     return reverse("rotations:search")
 
 
-# About 1.3 KB a card: 25 MB at most per process.
+# About 2.8 KB a card kept (its text, key and place in the cache): 56 MB at most per process.
 cards = Kept(size=20_000)
 
 
 @register.simple_tag
 def search_results_list(listings) -> str:
     template, listing_url = _template().template, _listing_url()
-    card = template.make_module({"listing_url": listing_url, "cards": ()}).card
-    drawn = cards.page(listings, lambda rows: [card(listing) for listing in rows])
+    drawn = cards.page(listings, _drawer(template, listing_url))
     return mark_safe(template.render({"cards": drawn, "listing_url": listing_url}))
+
+
+def _drawer(template, listing_url):
+    """Draws a card for each of the listings it is given (the template's `card` macro)."""
+    card = template.make_module({"listing_url": listing_url, "cards": ()}).card
+    return lambda listings: [card(listing) for listing in listings]
 
 
 # The listings at the head of each sort: about 14,000 of 100,000 listings, 9 of 10 cards shown.
@@ -130,8 +126,7 @@ WARM_HEADS = 5000
 
 def warm() -> None:
     """Draw the cards of the listings most searches show (search_index.heads) before the first
-    search does: about 1.5 s per web process for 100,000 listings, 20 MB (gunicorn.conf.py)."""
-    template, listing_url = _template().template, _listing_url()
-    card = template.make_module({"listing_url": listing_url, "cards": ()}).card
+    search does: about 2 s and 39 MB per web process for 100,000 listings (gunicorn.conf.py)."""
+    draw = _drawer(_template().template, _listing_url())
     for page in most_shown(WARM_HEADS):
-        cards.page(page, lambda rows: [card(listing) for listing in rows])
+        cards.page(page, draw)
